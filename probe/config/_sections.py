@@ -1,0 +1,108 @@
+"""The sections of a config file: ``agent``, ``accounts``, ``sla``, ``maintenance``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from probe.config._base import Section
+from probe.config._types import CronExpression, Duration, InstantValue, TimeZoneName
+
+def check_quorum(value: Any) -> str | int:
+    """R2's quorum: ``any``, ``all``, ``majority`` or a number of regions."""
+    if value in ("any", "all", "majority"):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError(f"expected any, all, majority or a number of regions (1 or more), got {value!r}")
+
+
+Quorum = Annotated[str | int, BeforeValidator(check_quorum)]
+
+PASSWORD_HINT = (
+    "passwords never go in the config file: use password_env: VARIABLE "
+    "or password_file: /path/to/file"
+)
+
+
+class AgentSection(Section):
+    """This agent: where it runs and where it keeps its results."""
+
+    region: str = "local"
+    listen: str = "127.0.0.1:9464"
+    database: str = "sqlite:///lifesize-probe.db"
+    interval: Duration = 60.0
+    api_token_env: str | None = None
+    api_token_file: str | None = None
+
+
+class User(Section):
+    """A registered test user; the password is a reference, never the secret itself."""
+
+    username: str = Field(min_length=1)
+    password_env: str | None = None
+    password_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> Self:
+        if (self.password_env is None) == (self.password_file is None):
+            raise ValueError("give exactly one of password_env or password_file")
+        return self
+
+
+class Account(Section):
+    """A subscribed account: the unit the SLA is measured for."""
+
+    name: str = Field(min_length=1)
+    regions: tuple[str, ...] = ()
+    timezone: TimeZoneName | None = None
+    users: tuple[User, ...] = ()
+
+
+class CreditTierSection(Section):
+    below: float = Field(gt=0, le=1)
+    percent: float = Field(ge=0, le=100)
+
+
+class SlaSection(Section):
+    """``sla:``: the accounting rules' settings, defaults from SLA_RULES.md."""
+
+    objective: float = Field(default=0.999, gt=0, lt=1)
+    min_outage: Duration = 300.0
+    timezone: TimeZoneName = "UTC"
+    quorum: Quorum = "majority"
+    max_gap: Duration = 300.0
+    credits: tuple[CreditTierSection, ...] | None = None
+    claim_within: Duration = 30 * 86400.0
+
+
+class WindowSection(Section):
+    """A maintenance window: one-off (start/end) or recurring (every/duration)."""
+
+    name: str = ""
+    kind: Literal["scheduled", "emergency", "customer_request"] = "scheduled"
+    accounts: Literal["*"] | tuple[str, ...] = "*"
+    start: InstantValue | None = None
+    end: InstantValue | None = None
+    every: CronExpression | None = None
+    duration: Duration | None = None
+    timezone: TimeZoneName | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        one_off = self.start is not None or self.end is not None
+        recurring = self.every is not None or self.duration is not None
+        if one_off == recurring:
+            raise ValueError("give either start and end, or every and duration")
+        if one_off and (self.start is None or self.end is None):
+            raise ValueError("a one-off window needs both start and end")
+        if recurring and (self.every is None or not self.duration):
+            raise ValueError("a recurring window needs every (cron) and a duration above 0")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class MaintenanceSection(Section):
+    windows: tuple[WindowSection, ...] = ()

@@ -1,0 +1,64 @@
+"""Value types of the config: durations, instants, time zones, cron expressions."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BeforeValidator
+
+from probe.sla.maintenance import check_cron
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+")
+
+
+def parse_duration(value: Any) -> float:
+    """``90s``, ``5m``, ``2h``, ``1d`` or a sum such as ``1h30m``, in seconds."""
+    if not isinstance(value, str) or not _DURATION.fullmatch(value.strip()):
+        raise ValueError(f"expected a duration like '5m', got {value!r}")
+    return sum(float(number) * _UNITS[unit] for number, unit in _PART.findall(value))
+
+
+def parse_instant(value: Any) -> float:
+    """An RFC 3339 time with a UTC offset (``2026-10-05T10:00:00Z``), as epoch seconds."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed.timestamp()
+        if parsed is not None:
+            raise ValueError(f"time {value!r} has no UTC offset: add 'Z' or '+02:00'")
+    raise ValueError(f"expected a time like '2026-10-05T10:00:00Z', got {value!r}")
+
+
+def check_timezone(value: Any) -> str:
+    """An IANA time zone name such as ``Europe/Berlin``."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a time zone name like 'Europe/Berlin', got {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+def check_cron_expression(value: Any) -> str:
+    """A five-field cron expression such as ``0 2 * * SUN``."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a cron expression like '0 2 * * SUN', got {value!r}")
+    problem = check_cron(value)
+    if problem is not None:
+        raise ValueError(f"bad cron expression {value!r}: {problem}")
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+InstantValue = Annotated[float, BeforeValidator(parse_instant)]
+TimeZoneName = Annotated[str, BeforeValidator(check_timezone)]
+CronExpression = Annotated[str, BeforeValidator(check_cron_expression)]

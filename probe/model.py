@@ -1,0 +1,188 @@
+"""The nouns of lifesize-probe, as frozen dataclasses.
+
+Every instant in the core is an ``Instant``: seconds since the Unix epoch, UTC, as a
+float. Converting to ``datetime`` happens only at the edges (config, rendering), so the
+SLA engine does plain arithmetic and never meets a naive datetime or a DST fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Instant = float
+"""Seconds since the Unix epoch, UTC."""
+
+Seconds = float
+
+NON_EVIDENCE_ERRORS: frozenset[str] = frozenset({"auth_rejected", "internal"})
+"""Failure classes that say nothing about the service (SLA_RULES, "Input").
+
+``auth_rejected``: the test account's credentials were refused; ``internal``: a bug in
+the probe. Such results are treated as no probe at all and reported separately.
+"""
+
+MaintenanceKind = Literal["scheduled", "emergency", "customer_request"]
+MAINTENANCE_KINDS: tuple[MaintenanceKind, ...] = ("scheduled", "emergency", "customer_request")
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """One probe: did a test account log in and set up a call at ``ts``?
+
+    ``ok`` is true only when login and call setup both succeeded; otherwise ``step``
+    names the step that failed and ``error`` its class (``reason`` in metrics).
+    """
+
+    ts: Instant
+    account: str
+    region: str
+    ok: bool
+    step: str | None = None
+    error: str | None = None
+    durations: Mapping[str, Seconds] = field(default_factory=dict, compare=False)
+    """Seconds spent in each step (``login``, ``call``, ``total``)."""
+
+    @property
+    def is_evidence(self) -> bool:
+        """False for failures that blame the probe, not the service."""
+        return self.ok or self.error not in NON_EVIDENCE_ERRORS
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open stretch of time ``[start, end)``."""
+
+    start: Instant
+    end: Instant
+
+    @property
+    def seconds(self) -> Seconds:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed probe kept as evidence of an outage."""
+
+    ts: Instant
+    region: str
+    step: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DownInterval:
+    """R1: one region's stretch of failed probes, ``[start, end]``.
+
+    ``open`` marks an interval still running at the end of the data: it ends, for now,
+    at its last failed probe.
+    """
+
+    region: str
+    start: Instant
+    end: Instant
+    open: bool
+    failures: tuple[Failure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionTimeline:
+    """R1 for one ``(account, region)``: down intervals and covered time."""
+
+    account: str
+    region: str
+    down: tuple[DownInterval, ...]
+    covered: tuple[Span, ...]
+    probes: int
+    ignored: Mapping[str, Sequence[Instant]]
+    """When non-evidence failures happened, sorted, by error class (``auth_rejected``,
+    ``internal``): reported separately, never as downtime."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """An account-level down piece after quorum (R2) and maintenance (R3).
+
+    ``counted`` is the five-minute rule's verdict (R4) on the whole piece, decided before
+    any split by month (R5).
+    """
+
+    account: str
+    start: Instant
+    end: Instant
+    open: bool
+    counted: bool
+    regions: tuple[str, ...]
+    failures: tuple[Failure, ...]
+
+    @property
+    def seconds(self) -> Seconds:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The stretch of time a set of figures is about.
+
+    ``[start, end)`` is the period whose length is the denominator of availability and
+    error budget; ``as_of`` (at most ``end``) is how far the data can reach, so that the
+    coverage of a month still running is measured over the part that has passed.
+    """
+
+    label: str
+    start: Instant
+    end: Instant
+    as_of: Instant
+
+    @property
+    def seconds(self) -> Seconds:
+        return self.end - self.start
+
+    @property
+    def elapsed(self) -> Seconds:
+        return max(0.0, min(self.as_of, self.end) - self.start)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditTier:
+    """A month under ``below`` availability earns ``percent`` service credit."""
+
+    below: float
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceWindow:
+    """R3: time excluded from unavailable time, for some or all accounts.
+
+    Either one-off (``start``/``end``) or recurring (a cron expression ``every`` with a
+    ``duration``, evaluated in ``timezone``).
+    """
+
+    kind: MaintenanceKind
+    accounts: frozenset[str] | None
+    """Account names this window applies to; ``None`` means every account (``"*"``)."""
+    name: str = ""
+    start: Instant | None = None
+    end: Instant | None = None
+    every: str | None = None
+    duration: Seconds | None = None
+    timezone: str = "UTC"
+
+    def applies_to(self, account: str) -> bool:
+        return self.accounts is None or account in self.accounts
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    """The ``sla:`` settings with the defaults of SLA_RULES.md."""
+
+    objective: float = 0.999
+    min_outage: Seconds = 300.0
+    timezone: str = "UTC"
+    quorum: str | int = "majority"
+    max_gap: Seconds = 300.0
+    credits: tuple[CreditTier, ...] | None = None
+    """``None``: no tiers configured (credit shown as null, never invented)."""
+    claim_within: Seconds = 30 * 86400.0

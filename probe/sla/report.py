@@ -1,0 +1,142 @@
+"""R5–R6: the figures of a window (a month, month-to-date, the trailing 30 days).
+
+Every figure that the exporter, the report and the status page show comes from
+``window_figures``. Windows are cut out of an ``AccountHistory`` whose outages were
+already judged whole (R4), so a qualifying outage that crosses a month boundary counts
+in each month for its own part (R5).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from probe.model import Instant, Outage, Seconds, SlaPolicy, Span, Window
+from probe.sla.history import AccountHistory
+from probe.sla.rules import availability, claim_deadline, credit_percent, error_budget, sla_met
+from probe.sla.spans import clip, measure
+
+
+@dataclass(frozen=True, slots=True)
+class OutageInWindow:
+    """The part of an outage inside a window, with the evidence behind that part."""
+
+    outage: Outage
+    start: Instant
+    end: Instant
+    failed_steps: Mapping[str, int]
+    errors: Mapping[str, int]
+    claim_deadline: Instant | None
+    """Only counted outages can be claimed."""
+
+    @property
+    def seconds(self) -> Seconds:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFigures:
+    """R6 for one account and one window."""
+
+    account: str
+    regions: tuple[str, ...]
+    window: Window
+    unavailable_seconds: Seconds
+    availability: float
+    sla_met: bool
+    error_budget_seconds: Seconds
+    error_budget_remaining_seconds: Seconds
+    observed_down_seconds: Seconds
+    excluded_seconds: Seconds
+    short_outage_seconds: Seconds
+    coverage: float
+    credit_percent: float | None
+    outages: tuple[OutageInWindow, ...]
+    ignored_failures: Mapping[str, int]
+    """Non-evidence failures (auth_rejected, internal) in the window, by class."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The figures of every account for one window."""
+
+    window: Window
+    policy: SlaPolicy
+    accounts: tuple[AccountFigures, ...]
+
+
+def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -> AccountFigures:
+    """R6: the contractual figures of one account over ``window``."""
+    span = Span(window.start, window.end)
+    parts = [part for outage in history.outages if (part := _part(outage, span, policy))]
+    unavailable = sum(p.seconds for p in parts if p.outage.counted)
+    short = sum(p.seconds for p in parts if not p.outage.counted)
+    observed = measure(history.down, span)
+    ratio = availability(unavailable, window)
+    budget = error_budget(window, policy.objective)
+    elapsed = window.elapsed
+    covered = measure(history.coverage, Span(window.start, window.start + elapsed))
+    return AccountFigures(
+        account=history.account,
+        regions=history.regions,
+        window=window,
+        unavailable_seconds=unavailable,
+        availability=float(ratio),
+        sla_met=sla_met(ratio, policy.objective),
+        error_budget_seconds=budget,
+        error_budget_remaining_seconds=budget - unavailable,
+        observed_down_seconds=observed,
+        excluded_seconds=max(0.0, observed - unavailable - short),
+        short_outage_seconds=short,
+        coverage=covered / elapsed if elapsed > 0 else 0.0,
+        credit_percent=credit_percent(ratio, policy.credits),
+        outages=tuple(parts),
+        ignored_failures=_count_in(history.ignored, span),
+    )
+
+
+def build_report(
+    histories: Iterable[AccountHistory], window: Window, policy: SlaPolicy
+) -> Report:
+    """R6 for every account, sorted by account name."""
+    figures = (window_figures(h, window, policy) for h in histories)
+    return Report(window, policy, tuple(sorted(figures, key=lambda f: f.account)))
+
+
+def _part(outage: Outage, window: Span, policy: SlaPolicy) -> OutageInWindow | None:
+    """R5: the part of ``outage`` in ``window``; qualification stays that of the whole."""
+    inside = clip(Span(outage.start, outage.end), window)
+    if inside is None:
+        return None
+    reaches_end = outage.open and inside.end == outage.end
+    evidence = [
+        f for f in outage.failures
+        if inside.start <= f.ts < inside.end or (reaches_end and f.ts == inside.end)
+    ]
+    deadline = claim_deadline(outage.end, policy.claim_within) if outage.counted else None
+    return OutageInWindow(
+        outage=outage,
+        start=inside.start,
+        end=inside.end,
+        failed_steps=_tally(f.step for f in evidence),
+        errors=_tally(f.error for f in evidence),
+        claim_deadline=deadline,
+    )
+
+
+def _tally(names: Iterable[str | None]) -> Mapping[str, int]:
+    return MappingProxyType(dict(Counter(name or "unknown" for name in names)))
+
+
+def _count_in(ignored: Mapping[str, Sequence[Instant]], window: Span) -> Mapping[str, int]:
+    counts = {
+        error: bisect_left(stamps, window.end) - bisect_left(stamps, window.start)
+        for error, stamps in ignored.items()
+    }
+    return MappingProxyType({error: n for error, n in sorted(counts.items()) if n})
+
+
+__all__ = ["AccountFigures", "OutageInWindow", "Report", "build_report", "window_figures"]

@@ -1,0 +1,100 @@
+"""R4–R6: the five-minute rule, calendar months, and the contractual figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from probe.model import CreditTier, Instant, Seconds, Span, Window
+
+
+def qualifies(piece: Span, min_outage: Seconds) -> bool:
+    """R4: the five-minute rule.
+
+    A continuous piece of down time left after maintenance is unavailable time in full
+    when it lasts at least ``min_outage`` (exactly five minutes counts), and not at all
+    when it is shorter.
+    """
+    return piece.end - piece.start >= min_outage
+
+
+def calendar_month(year: int, month: int, timezone: str, *, as_of: Instant | None = None) -> Window:
+    """R5: a calendar month on the wall clock of ``timezone``, at its true length.
+
+    Both ends are local midnights converted to UTC, so a month with a DST change is an
+    hour longer or shorter than its days suggest.
+    """
+    zone = ZoneInfo(timezone)
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    begin, finish = start.timestamp(), end.timestamp()
+    reach = finish if as_of is None else min(as_of, finish)
+    return Window(label=f"{year:04d}-{month:02d}", start=begin, end=finish, as_of=reach)
+
+
+def month_of(instant: Instant, timezone: str) -> tuple[int, int]:
+    """R5: the (year, month) that ``instant`` falls in, in ``timezone``."""
+    local = datetime.fromtimestamp(instant, tz=ZoneInfo(timezone))
+    return local.year, local.month
+
+
+def previous_month(now: Instant, timezone: str) -> Window:
+    """The last full calendar month before ``now`` (the default report)."""
+    year, month = month_of(now, timezone)
+    year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return calendar_month(year, month, timezone)
+
+
+def month_to_date(now: Instant, timezone: str) -> Window:
+    """The calendar month containing ``now``, measured up to ``now``.
+
+    Availability and budget use the whole month's length: the contract judges the
+    month, and this is how much of it is already spent.
+    """
+    year, month = month_of(now, timezone)
+    window = calendar_month(year, month, timezone, as_of=now)
+    return Window(label="month", start=window.start, end=window.end, as_of=now)
+
+
+def trailing(now: Instant, days: int = 30) -> Window:
+    """The trailing ``days`` days up to ``now``."""
+    length = timedelta(days=days).total_seconds()
+    return Window(label=f"{days}d", start=now - length, end=now, as_of=now)
+
+
+def availability(unavailable: Seconds, window: Window) -> Fraction:
+    """R6: 1 − unavailable / window length (maintenance does not shrink the length).
+
+    Exact, so that a customer exactly on the objective or on a credit tier's edge is
+    judged as the contract reads, not as binary floating point rounds.
+    """
+    return 1 - Fraction(unavailable) / Fraction(window.seconds)
+
+
+def sla_met(availability: Fraction, objective: float) -> bool:
+    """R6: availability ≥ objective."""
+    return availability >= Fraction(str(objective))
+
+
+def error_budget(window: Window, objective: float) -> Seconds:
+    """R6: (1 − objective) × window length."""
+    return float((1 - Fraction(str(objective))) * Fraction(window.seconds))
+
+
+def credit_percent(availability: Fraction, tiers: Sequence[CreditTier] | None) -> float | None:
+    """R6: the credit of the tier with the smallest ``below`` that availability is under.
+
+    0 when no tier applies; None when no tiers are configured (they are
+    contract-specific and unpublished, so there is no default).
+    """
+    if tiers is None:
+        return None
+    reached = [tier for tier in tiers if availability < Fraction(str(tier.below))]
+    return min(reached, key=lambda tier: tier.below).percent if reached else 0.0
+
+
+def claim_deadline(outage_end: Instant, claim_within: Seconds) -> Instant:
+    """R6: a counted outage must be claimed within ``claim_within`` of its end."""
+    return outage_end + claim_within
