@@ -49,7 +49,7 @@ class ProbeResult:
         return self.ok or self.error not in NON_EVIDENCE_ERRORS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Span:
     """A half-open stretch of time ``[start, end)``."""
 

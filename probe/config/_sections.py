@@ -9,13 +9,16 @@ from pydantic import BeforeValidator, Field, model_validator
 from probe.config._base import Section
 from probe.config._types import CronExpression, Duration, InstantValue, TimeZoneName
 
+
 def check_quorum(value: Any) -> str | int:
     """R2's quorum: ``any``, ``all``, ``majority`` or a number of regions."""
     if value in ("any", "all", "majority"):
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
-    raise ValueError(f"expected any, all, majority or a number of regions (1 or more), got {value!r}")
+    raise ValueError(
+        f"expected any, all, majority or a number of regions (1 or more), got {value!r}"
+    )
 
 
 Quorum = Annotated[str | int, BeforeValidator(check_quorum)]

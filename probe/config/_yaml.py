@@ -32,7 +32,8 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigProblem(name, "", None, f"cannot read: {_os_reason(exc)}")]) from exc
+        problem = ConfigProblem(name, "", None, f"cannot read: {_os_reason(exc)}")
+        raise ConfigError([problem]) from exc
     try:
         loader = _Loader(text)
         try:

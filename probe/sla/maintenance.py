@@ -29,7 +29,8 @@ def occurrences(window: MaintenanceWindow, span: Span) -> Iterator[Span]:
     and lasts ``duration`` seconds of real time.
     """
     if window.every is None:
-        assert window.start is not None and window.end is not None
+        assert window.start is not None
+        assert window.end is not None
         if window.start < span.end and window.end > span.start:
             yield Span(window.start, window.end)
         return

@@ -33,7 +33,9 @@ def account_down(timelines: Sequence[RegionTimeline], regions: int, rule: str | 
     return at_least(layers, quorum_size(rule, regions))
 
 
-def account_coverage(timelines: Sequence[RegionTimeline], regions: int, rule: str | int) -> list[Span]:
+def account_coverage(
+    timelines: Sequence[RegionTimeline], regions: int, rule: str | int
+) -> list[Span]:
     """Where a quorum of regions was watching, so an account outage could be seen.
 
     Coverage of an account is the time during which at least Q regions were covered

@@ -1,0 +1,154 @@
+"""``lifesize-probe``: argument parsing and wiring; the logic lives in the modules it calls."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from probe import __version__
+from probe.config import ConfigError, Settings, load_config
+from probe.config.summary import summarize
+from probe.model import Window
+from probe.output import write_output
+from probe.reports import RENDERERS
+from probe.results_file import ResultsFileError, read_timelines
+from probe.sla import build_report, calendar_month, histories, previous_month
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+DESCRIPTION = """\
+Synthetic availability probes for Lifesize Cloud, and the SLA accounting that turns
+them into evidence: unavailable time under the five-minute rule, per account, per
+calendar month, maintenance excluded.
+"""
+
+REPORT_EPILOG = """\
+examples:
+  lifesize-probe report --results results.jsonl --month 2026-10
+  lifesize-probe report --results results.jsonl --config config/acme.yaml \\
+      --account acme --format json --output acme-2026-10.json
+
+Each line of the results file is one probe:
+  {"ts": "2026-10-05T10:00:00Z", "account": "acme", "region": "eu-west",
+   "ok": false, "step": "login", "error": "http_503"}
+Failures with error auth_rejected or internal blame the probe, not the service: they
+count as no probe at all and are listed separately. Without --config the rules'
+defaults apply: objective 0.999, min_outage 5m, max_gap 5m, quorum majority, UTC.
+"""
+
+CHECK_EPILOG = """\
+Prints the accounts, their regions, the SLA settings and every maintenance window
+that falls in the next 7 days. Exit status 0 when the file is valid, 2 when not
+(one line per problem: file, key, line, what is wrong).
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+    except ResultsFileError as exc:
+        print(exc, file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lifesize-probe",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    _add_report(commands)
+    _add_check_config(commands)
+    return parser
+
+
+def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser(
+        "report",
+        help="the monthly SLA statement from probe results",
+        description="Compute the SLA figures of one calendar month from probe results.",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("--results", required=True, metavar="FILE.jsonl",
+                        help="probe results, one JSON object per line ('-' for stdin)")
+    report.add_argument("--config", metavar="FILE",
+                        help="config with sla: and maintenance: (default: the rules' defaults)")
+    report.add_argument("--month", metavar="YYYY-MM", type=_month,
+                        help="calendar month in sla.timezone (default: the previous full month)")
+    report.add_argument("--account", action="append", default=[], metavar="NAME",
+                        help="only this account (repeat for more)")
+    report.add_argument("--format", choices=sorted(RENDERERS), default="table",
+                        help="output format (default: table)")
+    report.add_argument("--output", metavar="FILE",
+                        help="write here (atomically) instead of stdout")
+    report.set_defaults(command=run_report)
+
+
+def _add_check_config(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = commands.add_parser(
+        "check-config",
+        help="validate a config file and summarize it",
+        description="Validate a config file and print what it sets up.",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("file", metavar="FILE", help="the YAML config file")
+    check.set_defaults(command=run_check_config)
+
+
+def _month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise argparse.ArgumentTypeError(f"expected a month like 2026-10, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def run_report(args: argparse.Namespace) -> int:
+    settings = load_config(args.config) if args.config else Settings()
+    policy = settings.policy()
+    timelines, stats = read_timelines(
+        args.results, max_gap=policy.max_gap, accounts=args.account, progress=_progress
+    )
+    regions = settings.account_regions()
+    if args.account:
+        regions = {name: r for name, r in regions.items() if name in args.account}
+    accounts = histories(
+        timelines, policy, maintenance=settings.maintenance_windows(), regions=regions
+    )
+    report = build_report(accounts, _report_window(args.month, policy.timezone), policy)
+    write_output(RENDERERS[args.format](report), args.output)
+    if stats.sorted_fallback:
+        print(f"note: {args.results} is not in time order per account and region; it was "
+              "sorted in memory", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report_window(month: tuple[int, int] | None, timezone: str) -> Window:
+    if month is None:
+        return previous_month(time.time(), timezone)
+    return calendar_month(month[0], month[1], timezone)
+
+
+def _progress(lines: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\rread {lines:,} lines…", end="", file=sys.stderr, flush=True)
+
+
+def run_check_config(args: argparse.Namespace) -> int:
+    settings = load_config(args.file)
+    sys.stdout.write(summarize(settings, args.file, now=time.time()))
+    return EXIT_OK

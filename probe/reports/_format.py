@@ -1,0 +1,42 @@
+"""Formatting shared by the renderers: times, durations, figures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from probe.model import Instant, Seconds
+
+
+def utc(instant: Instant) -> str:
+    """RFC 3339 in UTC: ``2026-10-05T10:00:00Z`` (milliseconds only when present)."""
+    moment = datetime.fromtimestamp(instant, tz=UTC)
+    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def seconds(value: Seconds) -> float:
+    """Seconds rounded to the millisecond, so float noise never reaches a statement."""
+    return round(value, 3) + 0.0
+
+
+def duration(value: Seconds) -> str:
+    """``45m 0s``, ``2h 5m``, ``1d 3h``: for people reading a table."""
+    total = round(value)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s"
+
+
+def percent(ratio: float, places: int = 4) -> str:
+    """``99.8992 %``."""
+    return f"{ratio * 100:.{places}f} %"
+
+
+def counts(tally: dict[str, int]) -> str:
+    """``login×5, call×1``."""
+    return ", ".join(f"{name}×{n}" for name, n in sorted(tally.items())) or "-"

@@ -1,0 +1,240 @@
+"""Probe results as JSON Lines: read them into region timelines, write them out.
+
+One result per line: ``ts`` (RFC 3339 with an offset, or epoch seconds), ``account``,
+``region``, ``ok``, ``step``, ``error``; other keys are ignored. Reading streams the file
+through one ``TimelineBuilder`` per ``(account, region)``, so memory holds transitions
+and failures, not successes. Input in any order is still read correctly: when a probe
+turns up earlier than one already folded, the file is read again and sorted per
+``(account, region)``, which costs memory but never correctness.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import orjson
+
+from probe.model import ProbeResult, RegionTimeline
+from probe.sla.timeline import OutOfOrder, TimelineBuilder
+
+Row = tuple[float, str, str, bool, str | None, str | None]
+Progress = Callable[[int], None]
+_PROGRESS_EVERY = 1_000_000
+
+
+class ResultsFileError(ValueError):
+    """A results file that cannot be read, with the line that shows why."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = f"line {line}: " if line is not None else ""
+        super().__init__(f"{path}: {where}{message}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadStats:
+    """What reading a results file took in."""
+
+    lines: int
+    results: int
+    sorted_fallback: bool
+
+
+def read_timelines(
+    path: str,
+    *,
+    max_gap: float,
+    accounts: Collection[str] = (),
+    progress: Progress | None = None,
+) -> tuple[list[RegionTimeline], ReadStats]:
+    """R1 timelines of every ``(account, region)`` in the file at ``path`` (``-``: stdin).
+
+    ``accounts``, when given, keeps only those accounts.
+    """
+    if path == "-":
+        lines = sys.stdin.readlines()
+        return _read(lambda: iter(lines), path, max_gap, accounts, progress)
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ResultsFileError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    return _read(lambda: _lines_of(path), path, max_gap, accounts, progress)
+
+
+def _lines_of(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        yield from handle
+
+
+def _read(
+    source: Callable[[], Iterable[bytes | str]],
+    path: str,
+    max_gap: float,
+    accounts: Collection[str],
+    progress: Progress | None,
+) -> tuple[list[RegionTimeline], ReadStats]:
+    wanted = frozenset(accounts)
+    rows = _Rows(source(), path, wanted, progress)
+    try:
+        timelines, count = _fold_in_order(rows, max_gap)
+        fallback = False
+    except OutOfOrder:
+        rows = _Rows(source(), path, wanted, progress=None)
+        timelines, count = _fold_sorted(rows, max_gap)
+        fallback = True
+    return timelines, ReadStats(lines=rows.lines, results=count, sorted_fallback=fallback)
+
+
+class _Rows:
+    """Parsed rows of a results file, counting lines as it goes."""
+
+    def __init__(
+        self, lines: Iterable[bytes | str], path: str, wanted: frozenset[str],
+        progress: Progress | None,
+    ) -> None:
+        self._lines, self._path, self._wanted = lines, path, wanted
+        self._progress = progress
+        self.lines = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        parse, wanted, path, progress = parse_line, self._wanted, self._path, self._progress
+        number = 0
+        for number, line in enumerate(self._lines, start=1):
+            if progress is not None and number % _PROGRESS_EVERY == 0:
+                progress(number)
+            if not line.strip():
+                continue
+            row = parse(line, path, number)
+            if not wanted or row[1] in wanted:
+                yield row
+        self.lines = number
+
+
+def _fold_in_order(rows: Iterable[Row], max_gap: float) -> tuple[list[RegionTimeline], int]:
+    """The streaming path: each ``(account, region)`` folded as its results arrive."""
+    builders: dict[tuple[str, str], TimelineBuilder] = {}
+    count = 0
+    for ts, account, region, ok, step, error in rows:
+        count += 1
+        builder = builders.get((account, region))
+        if builder is None:
+            builder = builders[(account, region)] = TimelineBuilder(
+                account, region, max_gap=max_gap
+            )
+        builder.add(ts, ok, step, error)
+    return [b.finish() for b in builders.values()], count
+
+
+def _fold_sorted(rows: Iterable[Row], max_gap: float) -> tuple[list[RegionTimeline], int]:
+    """The fallback for unordered files: group, sort by time, then fold."""
+    grouped: dict[tuple[str, str], list[Row]] = {}
+    count = 0
+    for row in rows:
+        count += 1
+        grouped.setdefault((row[1], row[2]), []).append(row)
+    timelines = []
+    for (account, region), group in grouped.items():
+        group.sort(key=lambda row: row[0])
+        builder = TimelineBuilder(account, region, max_gap=max_gap)
+        for ts, _, _, ok, step, error in group:
+            builder.add(ts, ok, step, error)
+        timelines.append(builder.finish())
+    return timelines, count
+
+
+def parse_line(line: bytes | str, path: str, number: int) -> Row:
+    """One JSON line as a row; ``ResultsFileError`` naming the line when it is not one."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ResultsFileError(path, number, f"not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise ResultsFileError(path, number, "expected a JSON object")
+    try:
+        ok = data["ok"]
+        account, region = data["account"], data["region"]
+        ts = _instant(data["ts"])
+    except KeyError as exc:
+        raise ResultsFileError(path, number, f"'{exc.args[0]}' is missing") from None
+    except ValueError as exc:
+        raise ResultsFileError(path, number, f"'ts' {exc}") from None
+    step, error = data.get("step"), data.get("error")
+    if ok is not True and ok is not False:
+        raise ResultsFileError(path, number, f"'ok' must be true or false, got {ok!r}")
+    _check_text(path, number, account=account, region=region)
+    _check_optional_text(path, number, step=step, error=error)
+    return ts, account, region, ok, step, error
+
+
+def _check_text(path: str, number: int, **fields: Any) -> None:
+    for key, value in fields.items():
+        if not isinstance(value, str) or not value:
+            message = f"'{key}' must be a non-empty string, got {value!r}"
+            raise ResultsFileError(path, number, message)
+
+
+def _check_optional_text(path: str, number: int, **fields: Any) -> None:
+    for key, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            raise ResultsFileError(path, number, f"'{key}' must be a string or null, got {value!r}")
+
+
+_instants: dict[str, float] = {}
+
+
+def _instant(value: Any) -> float:
+    """Epoch seconds from RFC 3339 text with an offset, or from a number."""
+    if isinstance(value, str):
+        cached = _instants.get(value)
+        if cached is not None:
+            return cached
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"is not an RFC 3339 time: {value!r}") from None
+        if parsed.tzinfo is None:
+            raise ValueError(f"has no UTC offset: {value!r} (add 'Z')")
+        if len(_instants) > 4096:
+            _instants.clear()
+        instant = _instants[value] = parsed.timestamp()
+        return instant
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError(f"must be an RFC 3339 time or epoch seconds, got {value!r}")
+
+
+def write_results(results: Iterable[ProbeResult], out: TextIO) -> int:
+    """Results as JSON Lines, the format ``read_timelines`` reads; returns the count."""
+    count = 0
+    for result in results:
+        out.write(orjson.dumps(result_record(result)).decode())
+        out.write("\n")
+        count += 1
+    return count
+
+
+def result_record(result: ProbeResult) -> dict[str, Any]:
+    """The JSON object of one result (durations included when known)."""
+    record: dict[str, Any] = {
+        "ts": rfc3339(result.ts),
+        "account": result.account,
+        "region": result.region,
+        "ok": result.ok,
+        "step": result.step,
+        "error": result.error,
+    }
+    if result.durations:
+        record["durations"] = dict(result.durations)
+    return record
+
+
+def rfc3339(instant: float) -> str:
+    """``2026-10-05T10:00:00Z``; milliseconds only when there are some."""
+    moment = datetime.fromtimestamp(instant, tz=UTC)
+    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
