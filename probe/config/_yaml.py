@@ -32,8 +32,8 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        problem = ConfigProblem(name, "", None, f"cannot read: {_os_reason(exc)}")
-        raise ConfigError([problem]) from exc
+        unreadable = ConfigProblem(name, "", None, f"cannot read: {_os_reason(exc)}")
+        raise ConfigError([unreadable]) from exc
     try:
         loader = _Loader(text)
         try:
@@ -44,8 +44,8 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError([ConfigProblem(name, "", line, f"not valid YAML: {problem}")]) from exc
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([ConfigProblem(name, "", line, f"not valid YAML: {reason}")]) from exc
     lines: dict[KeyPath, int] = {}
     if node is not None:
         _walk(node, (), lines)
