@@ -99,7 +99,7 @@ class _FailureLocator:
             end=piece.end,
             open=is_open,
             counted=qualifies(piece, min_outage),
-            regions=tuple(regions),
+            regions=tuple(sorted(regions)),
             failures=tuple(sorted(failures, key=lambda f: (f.ts, f.region))),
         )
 
