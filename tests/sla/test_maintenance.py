@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sla_scenario import HOUR, MINUTE, figures, one_off, probes, utc, window
 
 from probe.model import MaintenanceWindow, Span
 from probe.sla.maintenance import occurrences
+from tests.sla.sla_scenario import HOUR, MINUTE, figures, one_off, probes, utc, window
 
 T = utc(2026, 10, 5, 10, 0)
 DAY = window(utc(2026, 10, 5), utc(2026, 10, 6))

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sla_scenario import POLICY, figures, probes, utc, window
 
 from probe.model import ProbeResult
 from probe.sla.quorum import quorum_size
+from tests.sla.sla_scenario import POLICY, figures, probes, utc, window
 
 T = utc(2026, 10, 5, 10, 0)
 DAY = window(utc(2026, 10, 5), utc(2026, 10, 6))

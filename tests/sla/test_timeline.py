@@ -8,10 +8,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from sla_scenario import MINUTE, POLICY, figures, paint, probe, probes, utc, window
 
 from probe.model import ProbeResult, RegionTimeline, Span
 from probe.sla import OutOfOrder, TimelineBuilder, region_timeline
+from tests.sla.sla_scenario import MINUTE, POLICY, figures, paint, probe, probes, utc, window
 
 T = utc(2026, 10, 5, 10, 0)
 
