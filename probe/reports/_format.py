@@ -29,7 +29,7 @@ def duration(value: Seconds) -> str:
         return f"{days}d {hours}h"
     if hours:
         return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
 
 
 def percent(ratio: float, places: int = 4) -> str:
