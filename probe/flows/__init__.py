@@ -1,0 +1,36 @@
+"""Probe flows: sign in and set up a video call, and say why it failed.
+
+``make_flow(target, region=..., secrets=...)`` builds the flow that ``target.flow``
+names. A flow's ``run(account, user)`` returns a ``ProbeResult`` and raises only when
+it is cancelled; its ``error`` is one of the reasons listed in ``probe.flows.errors``.
+"""
+
+from __future__ import annotations
+
+from probe.config._target import TargetSection
+from probe.flows._http import HttpClients
+from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock, Flow, SystemClock
+from probe.flows.errors import reason_for
+from probe.flows.lifesize import LifesizeFlow
+from probe.flows.steps import StepsFlow
+from probe.secrets import Secrets
+
+__all__ = [
+    "SYSTEM_CLOCK",
+    "ClientFactory",
+    "Clock",
+    "Flow",
+    "HttpClients",
+    "LifesizeFlow",
+    "StepsFlow",
+    "SystemClock",
+    "make_flow",
+    "reason_for",
+]
+
+
+def make_flow(target: TargetSection, *, region: str, secrets: Secrets,
+              clients: ClientFactory | None = None, clock: Clock = SYSTEM_CLOCK) -> Flow:
+    """The flow ``target.flow`` names, ready to run probes in ``region``."""
+    kind = LifesizeFlow if target.flow == "lifesize" else StepsFlow
+    return kind(target, region=region, secrets=secrets, clients=clients, clock=clock)
