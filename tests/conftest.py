@@ -99,10 +99,23 @@ class LiveSimulator:
         return body
 
 
+@pytest.fixture(scope="session")
+def sim_server() -> Iterator[tuple[Any, str]]:
+    """One simulator server on 127.0.0.1 for the session; each test gets a fresh state."""
+    empty = Simulator({}, api_key=None)
+    app = create_app(empty)
+    with running(app) as url:
+        yield app, url
+
+
 @pytest.fixture
-def live_sim(acme: Account, globex: Account) -> Iterator[LiveSimulator]:
+def live_sim(sim_server: tuple[Any, str], acme: Account,
+             globex: Account) -> Iterator[LiveSimulator]:
+    """The session's simulator, serving a fresh simulator of acme's and globex's users."""
+    app, url = sim_server
     users = {user.username: SimUser(account.name, Secret(PASSWORDS[str(user.password_env)]))
              for account in (acme, globex) for user in account.users}
     sim = Simulator(users, api_key=Secret(PASSWORDS["API_KEY"]), connect_polls=1)
-    with running(create_app(sim)) as url:
-        yield LiveSimulator(sim, url)
+    app.state.sim = sim
+    yield LiveSimulator(sim, url)
+    app.state.sim = Simulator({}, api_key=None)

@@ -1,0 +1,94 @@
+"""Fault injection for the simulator: what to break, for whom, and for how long.
+
+A fault is posted to ``/_sim/faults`` and ends by itself after ``seconds``, so a test
+or a demo that forgets to clear it cannot leave the simulator broken. The newest
+matching fault wins.
+
+    mode          the answer                               the probe's reason
+    error         ``status`` (default 503)                 http_<status>
+    timeout       none: the request hangs                  timeout
+    slow          the real answer, one byte per 0.1 s      timeout (slow-loris)
+                  for ``delay`` seconds first
+    garbage       200 with a body that is not JSON         bad_response
+    reject_auth   401                                      auth_rejected
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Fault", "FaultBook", "FaultSpec"]
+
+Step = Literal["login", "call", "any"]
+
+
+class FaultSpec(BaseModel):
+    """The JSON body of ``POST /_sim/faults``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    step: Step = "any"
+    mode: Literal["error", "timeout", "slow", "garbage", "reject_auth"]
+    status: int = Field(default=503, ge=400, le=599)
+    accounts: tuple[str, ...] = ("*",)
+    seconds: float = Field(default=60.0, gt=0, le=86400)
+    delay: float = Field(default=30.0, ge=0, le=3600)
+    """``slow`` only: how long the answer trickles before its real content."""
+
+    def applies(self, step: str, account: str | None) -> bool:
+        """Whether a request of ``step`` by a user of ``account`` is hit."""
+        step_hit = self.step in ("any", step)
+        return step_hit and ("*" in self.accounts or account in self.accounts)
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """An active fault; ``until`` is on the book's monotonic clock."""
+
+    id: int
+    spec: FaultSpec
+    until: float
+
+
+class FaultBook:
+    """The active faults, each expiring by itself."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+
+    def add(self, spec: FaultSpec) -> Fault:
+        fault = Fault(next(self._ids), spec, self._clock() + spec.seconds)
+        self._faults.append(fault)
+        return fault
+
+    def active(self) -> list[Fault]:
+        """The faults still running, oldest first."""
+        now = self._clock()
+        self._faults = [f for f in self._faults if f.until > now]
+        return list(self._faults)
+
+    def remaining(self, fault: Fault) -> float:
+        return max(0.0, fault.until - self._clock())
+
+    def clear(self) -> int:
+        """End every fault; how many there were."""
+        count = len(self.active())
+        self._faults = []
+        return count
+
+    def find(self, step: str, account: str | None) -> Fault | None:
+        """The newest active fault that hits this request."""
+        if not self._faults:
+            return None
+        for fault in reversed(self.active()):
+            if fault.spec.applies(step, account):
+                return fault
+        return None
