@@ -68,9 +68,14 @@ def availability(unavailable: Seconds, window: Window) -> Fraction:
     """R6: 1 − unavailable / window length (maintenance does not shrink the length).
 
     Exact, so that a customer exactly on the objective or on a credit tier's edge is
-    judged as the contract reads, not as binary floating point rounds.
+    judged as the contract reads, not as binary floating point rounds: seconds are taken
+    at their shortest decimal form (2678.4, not the binary float a hair above it).
     """
-    return 1 - Fraction(unavailable) / Fraction(window.seconds)
+    return 1 - _decimal(unavailable) / _decimal(window.seconds)
+
+
+def _decimal(value: float) -> Fraction:
+    return Fraction(repr(value))
 
 
 def sla_met(availability: Fraction, objective: float) -> bool:
@@ -80,7 +85,7 @@ def sla_met(availability: Fraction, objective: float) -> bool:
 
 def error_budget(window: Window, objective: float) -> Seconds:
     """R6: (1 − objective) × window length."""
-    return float((1 - Fraction(str(objective))) * Fraction(window.seconds))
+    return float((1 - Fraction(str(objective))) * _decimal(window.seconds))
 
 
 def credit_percent(availability: Fraction, tiers: Sequence[CreditTier] | None) -> float | None:

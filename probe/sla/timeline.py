@@ -153,7 +153,9 @@ class TimelineBuilder:
             down=tuple(done._down),
             covered=tuple(done._covered),
             probes=done._probes,
-            ignored=MappingProxyType({e: array("d", sorted(t)) for e, t in self._ignored.items()}),
+            ignored=MappingProxyType(
+                {error: array("d", sorted(set(ts))) for error, ts in self._ignored.items()}
+            ),
         )
 
     def _copy(self) -> TimelineBuilder:
