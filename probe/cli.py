@@ -7,6 +7,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from probe import __version__
 from probe.config import ConfigError, Settings, load_config
@@ -37,6 +38,15 @@ Each line of the results file is one probe:
 Failures with error auth_rejected or internal blame the probe, not the service: they
 count as no probe at all and are listed separately. Without --config the rules'
 defaults apply: objective 0.999, min_outage 5m, max_gap 5m, quorum majority, UTC.
+"""
+
+SIMULATE_EPILOG = """\
+examples:
+  lifesize-probe simulate --listen 127.0.0.1:8088
+  curl -X POST localhost:8088/_sim/faults -d '{"step": "call", "mode": "error", "status": 503}'
+
+Fault modes: error (status), timeout, slow, garbage, reject_auth; a fault ends by itself
+after "seconds" (default 60). GET /_sim/faults lists them, DELETE /_sim/faults clears.
 """
 
 CHECK_EPILOG = """\
@@ -72,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_report(commands)
     _add_check_config(commands)
+    _add_simulate(commands)
     return parser
 
 
@@ -110,6 +121,22 @@ def _add_check_config(commands: argparse._SubParsersAction[argparse.ArgumentPars
     check.set_defaults(command=run_check_config)
 
 
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve a fake Lifesize Cloud with fault injection, for demos and tests",
+        description="Serve the endpoints the lifesize flow calls by default, checking the "
+                    "passwords of the config's users, until Ctrl-C or SIGTERM.",
+        epilog=SIMULATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate.add_argument("--listen", default="127.0.0.1:8088", metavar="HOST:PORT",
+                          help="where to serve plain HTTP (default: 127.0.0.1:8088)")
+    simulate.add_argument("--config", metavar="FILE",
+                          help="accounts, users and API key to accept (default: config/demo.yaml)")
+    simulate.set_defaults(command=run_simulate)
+
+
 def _month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if match is None or not 1 <= int(match.group(2)) <= 12:
@@ -146,6 +173,12 @@ def _report_window(month: tuple[int, int] | None, timezone: str) -> Window:
 def _progress(lines: int) -> None:
     if sys.stderr.isatty():
         print(f"\rread {lines:,} lines…", end="", file=sys.stderr, flush=True)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from probe.simulator.serve import serve  # noqa: PLC0415 (uvicorn only for this command)
+
+    return serve(listen=args.listen, config_path=Path(args.config) if args.config else None)
 
 
 def run_check_config(args: argparse.Namespace) -> int:

@@ -13,10 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from probe.cli import main
 from probe.simulator.serve import DEMO_CONFIG, parse_listen, serve
-
-SERVE = "import sys; from probe.simulator.serve import serve; " \
-        "sys.exit(serve(listen=sys.argv[1], config_path=None))"
 
 
 def free_port() -> int:
@@ -29,7 +27,7 @@ def free_port() -> int:
 @pytest.fixture
 def demo_server() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     listen = f"127.0.0.1:{free_port()}"
-    process = subprocess.Popen([sys.executable, "-c", SERVE, listen],
+    process = subprocess.Popen([sys.executable, "-m", "probe", "simulate", "--listen", listen],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://{listen}"
     try:
@@ -100,3 +98,8 @@ def test_a_port_in_use_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
         sock.listen()
         assert serve(listen=f"127.0.0.1:{sock.getsockname()[1]}", config_path=None) == 1
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_the_cli_command_reports_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--listen", "nowhere"]) == 2
+    assert "expected HOST:PORT" in capsys.readouterr().err
