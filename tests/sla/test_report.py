@@ -6,8 +6,6 @@ example are rebuilt from probes.
 
 from __future__ import annotations
 
-import pytest
-
 from probe.model import ProbeResult
 from probe.sla import build_report, calendar_month, histories_from_results
 from tests.sla.sla_scenario import (
@@ -140,11 +138,6 @@ def test_input_ignored_failure_in_another_region_is_another_probe() -> None:
     assert dict(figures(results, OCTOBER).ignored_failures) == {"internal": 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: TimelineBuilder.add records every non-evidence result before the "
-    "duplicate check, so one probe delivered twice is reported as two ignored failures",
-)
 def test_input_duplicate_ignored_failure_is_one_probe() -> None:
     """Input: "Results with the same (account, region, ts) are one probe": the same
     auth_rejected result delivered twice is one non-evidence probe → auth_rejected 1.

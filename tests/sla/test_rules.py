@@ -198,21 +198,11 @@ def test_r6_availability_exactly_at_objective_meets_it(unavailable: float, met: 
     assert found.sla_met is met
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: rules.availability takes Fraction(float) of 2678.4, whose binary "
-    "value is 2678.4 + 1/10995116277760, so availability falls just under 0.999",
-)
 def test_r6_objective_met_at_2678_4_seconds_in_a_31_day_month() -> None:
     """R6: 2678.4 s in 2678400 s → availability exactly 0.999 = objective → sla_met true."""
     assert sla_met(availability(2678.4, OCTOBER), 0.999)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: unavailable 2678.4 s (a float) in a 31-day month is judged below "
-    "0.999 because the float's exact binary value is compared",
-)
 def test_r6_objective_met_at_2678_4_seconds_from_probes() -> None:
     """R6 end to end. January 1970 (UTC) is 31 days from instant 0, so probe times stay
     exact: failures every minute from 1000 s, success at 3678.4 s → down 2678.4 s
