@@ -32,7 +32,7 @@ BASE = utc(2026, 10, 31, 21, 30)
 REGIONS = ("eu-west", "us-east", "ap-south")
 FAILURES = (("login", "http_503"), ("call", "timeout"))
 KINDS = ("ok", "ok", "fail", "fail", "fail", "auth_rejected", "internal")
-EXAMPLES = settings(max_examples=150, deadline=None)
+EXAMPLES = settings(max_examples=100, deadline=None)
 
 
 @dataclass(frozen=True)
