@@ -1,0 +1,124 @@
+"""From stored rows back to R1: builders to resume, and probes to export.
+
+Shared by every backend: a backend reads one series' segments, failures and ignored
+failures in time order and hands them here.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
+
+from probe.model import Instant, ProbeResult, Seconds
+from probe.sla.timeline import OutOfOrder, TimelineBuilder
+from probe.store._runs import grid
+from probe.store.base import Segment, StoreError
+
+
+class RunBuilder(TimelineBuilder):
+    """A ``TimelineBuilder`` that can take a whole run of successes at once.
+
+    ``add_run`` belongs in ``TimelineBuilder`` itself (it reaches into its fold); it
+    lives here until the owner of ``probe/sla/timeline.py`` moves it there. No
+    ``__slots__`` of its own: ``TimelineBuilder._copy`` copies ``self.__slots__``,
+    which must stay the parent's.
+    """
+
+    def add_run(self, first: Instant, last: Instant, probes: int) -> None:
+        """``probes`` successes from ``first`` to ``last``, none more than max_gap apart.
+
+        R1 learns from such a run only what its first success says (it closes a down
+        interval, or starts coverage after a gap) and where the run ends: the successes
+        inside move nothing but the probe count. So the run costs two steps of the fold
+        however long it is, which is what lets a month of probes be folded in seconds.
+        Raises ``OutOfOrder`` unless ``first`` is later than every probe added before.
+        """
+        if self.last_ts is not None and first <= self.last_ts:
+            raise OutOfOrder(f"run from {first} after a probe at {self.last_ts}")
+        self.add(first, True)
+        if probes == 1:
+            return
+        self._fold(first, True, None)
+        self._probes += probes - 2
+        # The success before `last` was within max_gap of it; only the gap test of
+        # `last` and the end of coverage read `_last_ts`, so `last` stands in for it.
+        self._last_ts = last
+        self._pending_ts, self._pending_ok, self._pending_failure = last, True, None
+
+
+def fold(
+    account: str,
+    region: str,
+    segments: Sequence[Segment],
+    failures: Iterable[ProbeResult],
+    ignored: Iterable[ProbeResult],
+    *,
+    max_gap: Seconds,
+) -> TimelineBuilder:
+    """R1 of one series from its stored rows, as the builder an agent carries on with.
+
+    Exact when every ok segment's ``max_step`` is at most ``max_gap``: then no evidence
+    gap hides inside a segment. ``StoreError`` when one is not (the segments were
+    written for a larger ``max_gap`` than the one asked for).
+    """
+    builder = RunBuilder(account, region, max_gap=max_gap)
+    pending = iter(failures)
+    for segment in segments:
+        if segment.ok:
+            _check_step(account, region, segment, max_gap)
+            builder.add_run(segment.first_ts, segment.last_ts, segment.probes)
+            continue
+        for failure in _take(pending, segment):
+            builder.add(failure.ts, False, failure.step, failure.error)
+    for result in ignored:
+        builder.add(result.ts, False, result.step, result.error)
+    return builder
+
+
+def expand(
+    account: str,
+    region: str,
+    segments: Sequence[Segment],
+    failures: Iterable[ProbeResult],
+    ignored: Iterable[ProbeResult],
+) -> Iterator[ProbeResult]:
+    """The stored probes of one series in time order, for export.
+
+    Failures come back exactly as written. An ok segment comes back as its ``probes``
+    successes evenly spaced from its first to its last (the instants in between were
+    not kept, nor their durations): the first and last are exact, the count is exact
+    and no two are further apart than the segment's ``max_step``, so R1 over the
+    exported probes (down intervals, coverage, probe count) equals R1 over the stored.
+    """
+    pending = iter(failures)
+
+    def evidence() -> Iterator[ProbeResult]:
+        for segment in segments:
+            if not segment.ok:
+                yield from _take(pending, segment)
+                continue
+            for ts in grid(segment):
+                yield ProbeResult(ts=ts, account=account, region=region, ok=True)
+
+    return heapq.merge(evidence(), ignored, key=lambda r: r.ts)
+
+
+def _take(pending: Iterator[ProbeResult], segment: Segment) -> list[ProbeResult]:
+    """The failures of a failed segment, checked against its count."""
+    taken = [next(pending, None) for _ in range(segment.probes)]
+    found = [f for f in taken if f is not None and segment.contains(f.ts)]
+    if len(found) != segment.probes:
+        raise StoreError(
+            f"damaged store: failed segment from {segment.first_ts} has {segment.probes} "
+            f"probes but {len(found)} failures were found in it (run integrity_check)"
+        )
+    return found
+
+
+def _check_step(account: str, region: str, segment: Segment, max_gap: Seconds) -> None:
+    if segment.max_step > max_gap:
+        raise StoreError(
+            f"{account}/{region}: probes stored {segment.max_step:g}s apart inside one "
+            f"segment, more than max_gap {max_gap:g}s; R1 cannot be rebuilt exactly "
+            f"with this max_gap (use at least {segment.max_step:g}s)"
+        )

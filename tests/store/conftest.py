@@ -1,0 +1,46 @@
+"""One store suite for every backend: the ``backend`` fixture opens real databases.
+
+Today SQLite on a real file in ``tmp_path``; issue 6 adds PostgreSQL as a second
+param of the same fixture, and every test here runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from probe.store import Store, open_store
+
+
+class Backend:
+    """Opens databases of one backend by name; the same name is the same database."""
+
+    def __init__(self, kind: str, root: Path) -> None:
+        self.kind, self._root = kind, root
+        self._open: list[Store] = []
+
+    def url(self, name: str = "store") -> str:
+        return f"sqlite:///{self._root / name}.db"
+
+    def open(self, name: str = "store", *, interval: float = 60.0, max_gap: float = 300.0) -> Store:
+        store = open_store(self.url(name), interval=interval, max_gap=max_gap)
+        self._open.append(store)
+        return store
+
+    def close_all(self) -> None:
+        for store in self._open:
+            store.close()
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    opened = Backend(request.param, tmp_path)
+    yield opened
+    opened.close_all()
+
+
+@pytest.fixture
+def store(backend: Backend) -> Store:
+    return backend.open()

@@ -1,0 +1,168 @@
+"""Writing and reading back: round trips, idempotency, late probes, segments, evidence."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from probe.model import ProbeResult
+from probe.sla import region_timeline
+from probe.store import Segment, Store, StoreError
+from tests.store.conftest import Backend
+from tests.store.helpers import BASE, MINUTE, probes, reference, same_r1
+
+
+def at(minute: float) -> float:
+    return BASE + minute * MINUTE
+
+
+def test_round_trip_gives_the_same_r1_and_the_failures_in_full(store: Store) -> None:
+    written = probes("....xxxc...--...i") + probes("..x..", region="us-east")
+    store.write(written)
+    for got, want in zip(store.timelines(max_gap=300), reference(written), strict=True):
+        same_r1(got, want)
+    exported = list(store.results())
+    failed = [r for r in exported if not r.ok]
+    assert failed == [r for r in written if not r.ok]
+    assert [r.durations for r in failed] == [{"login": 1.25, "total": 2.5}] * 6
+    assert [r.ts for r in exported if r.ok] == [r.ts for r in written if r.ok]
+
+
+def test_export_of_a_long_healthy_run_rebuilds_the_same_r1(store: Store) -> None:
+    """Probes 60–120 s apart: the exported grid is not the original, R1 over it is."""
+    stamps = [at(0)]
+    for i in range(1, 200):
+        stamps.append(stamps[-1] + (120.0 if i % 7 == 0 else 60.0))
+    written = [ProbeResult(ts, "acme", "eu-west", True) for ts in stamps]
+    store.write(written)
+    exported = list(store.results())
+    assert len(exported) == 200
+    assert (exported[0].ts, exported[-1].ts) == (stamps[0], stamps[-1])
+    same_r1(region_timeline("acme", "eu-west", exported, max_gap=300),
+            reference(written)[0])
+
+
+def test_results_since_until_select_by_ts(store: Store) -> None:
+    store.write(probes("..xx.."))
+    window = list(store.results(since=at(1), until=at(4)))
+    assert [(r.ts, r.ok) for r in window] == [(at(1), True), (at(2), False), (at(3), False)]
+
+
+def test_a_healthy_stretch_is_one_segment(store: Store) -> None:
+    store.write(probes("." * 1440))
+    assert store.segments("acme", "eu-west") == [
+        Segment(at(0), at(1439), 1440, True, MINUTE)
+    ]
+
+
+def test_segments_break_on_a_gap_longer_than_two_intervals(store: Store) -> None:
+    store.write(probes("...-..--.xx-x---x"))
+    assert store.segments("acme", "eu-west") == [
+        Segment(at(0), at(5), 5, True, 2 * MINUTE),  # one missed round: same segment
+        Segment(at(8), at(8), 1, True, 0.0),  # two missed: a new one
+        Segment(at(9), at(12), 3, False, 2 * MINUTE),
+        Segment(at(16), at(16), 1, False, 0.0),
+    ]
+
+
+def test_segments_break_at_max_gap_when_it_is_shorter(backend: Backend) -> None:
+    store = backend.open(interval=60, max_gap=90)
+    store.write(probes("..-.."))
+    assert [s.probes for s in store.segments("acme", "eu-west")] == [2, 2]
+
+
+def test_writing_the_same_results_twice_stores_them_once(store: Store) -> None:
+    written = probes("...xx..x.i.")
+    store.write(written)
+    before = (store.segments("acme", "eu-west"), list(store.results()))
+    store.write(written)
+    store.write(written[3:6])
+    assert (store.segments("acme", "eu-west"), list(store.results())) == before
+
+
+def test_duplicates_in_one_batch_merge_failed_if_any(store: Store) -> None:
+    ok, login, call = probes("."), probes("x"), probes("c")
+    store.write([*ok, *login, *call, *ok])
+    [kept] = [r for r in store.results() if not r.ok]
+    assert (kept.step, kept.error) == ("call", "timeout")  # the smaller (step, error)
+    assert store.timelines(max_gap=300)[0].probes == 1
+
+
+def test_a_later_failure_at_the_latest_instant_turns_it_failed(store: Store) -> None:
+    store.write(probes("....."))
+    store.write(probes("----x"))
+    written = probes(".....") + probes("----x")
+    same_r1(store.timelines(max_gap=300)[0], reference(written)[0])
+    assert not store.integrity_check()
+
+
+@pytest.mark.parametrize(
+    ("first", "late"),
+    [
+        ("....xx....", "-----.----"),  # a success inside a failed segment splits it
+        ("...--.....", "---x------"),  # a failure in a gap
+        ("...--.....", "----.-----"),  # a success bridging two ok segments
+        ("...------x", "..x-------"),  # a failure at the end of an ok segment
+        ("..........", "-----c----"),  # a failure on the grid of an ok segment
+        ("----......", "x---------"),  # earlier than everything
+        ("...xx.....", "---.c-----"),  # duplicates of failed instants change nothing
+    ],
+)
+def test_late_probes_are_placed_where_they_belong(store: Store, first: str, late: str) -> None:
+    store.write(probes(first))
+    store.write(probes(late))
+    same_r1(store.timelines(max_gap=300)[0], reference(probes(first) + probes(late))[0])
+    assert not store.integrity_check()
+
+
+def test_a_late_success_inside_an_ok_segment_counts_as_already_stored(store: Store) -> None:
+    store.write(probes("......"))
+    store.write([ProbeResult(at(2.5), "acme", "eu-west", True)])
+    assert store.segments("acme", "eu-west") == [Segment(at(0), at(5), 6, True, MINUTE)]
+
+
+def test_a_late_failure_between_grid_points_is_inserted(store: Store) -> None:
+    store.write(probes("......"))
+    store.write([ProbeResult(at(2.5), "acme", "eu-west", False, "call", "timeout")])
+    assert store.segments("acme", "eu-west") == [
+        Segment(at(0), at(2), 3, True, MINUTE),
+        Segment(at(2.5), at(2.5), 1, False, 0.0),
+        Segment(at(3), at(5), 3, True, MINUTE),
+    ]
+
+
+def test_an_open_outage_continues_after_a_restart(backend: Backend) -> None:
+    before, after = probes("...xxx"), probes("------xx..")
+    backend.open().write(before)
+    builder = backend.open().builders(max_gap=300)[("acme", "eu-west")]
+    for probe in after:
+        builder.add(probe.ts, probe.ok, probe.step, probe.error)
+    timeline = builder.finish()
+    same_r1(timeline, reference(before + after)[0])
+    assert [(d.start, d.end) for d in timeline.down] == [(at(3), at(8))]
+
+
+def test_timelines_refuse_a_max_gap_the_segments_were_not_cut_for(store: Store) -> None:
+    store.write(probes("..-.."))
+    with pytest.raises(StoreError, match=r"acme/eu-west: probes stored 120s apart"):
+        store.timelines(max_gap=90)
+
+
+def test_timelines_of_some_accounts(store: Store) -> None:
+    store.write(probes("..", account="acme") + probes("x", account="globex"))
+    assert [t.account for t in store.timelines(max_gap=300, accounts=["globex"])] == ["globex"]
+
+
+def test_threads_writing_at_once_lose_nothing(store: Store) -> None:
+    def agent(region: str) -> None:
+        for minute in range(50):
+            store.write(probes("." if minute % 9 else "x", start=at(minute), region=region))
+
+    threads = [threading.Thread(target=agent, args=(f"r{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [t.probes for t in store.timelines(max_gap=300)] == [50] * 4
+    assert not store.integrity_check()
