@@ -69,8 +69,12 @@ class Report:
 
 
 def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -> AccountFigures:
-    """R6: the contractual figures of one account over ``window``."""
-    span = Span(window.start, window.end)
+    """R6: the contractual figures of one account over ``window``.
+
+    Time is measured up to ``window.as_of`` (data after it is not yet part of the
+    window); the denominators stay the whole window.
+    """
+    span = Span(window.start, min(window.end, window.as_of))
     parts = [part for outage in history.outages if (part := _part(outage, span, policy))]
     unavailable = sum(p.seconds for p in parts if p.outage.counted)
     short = sum(p.seconds for p in parts if not p.outage.counted)
