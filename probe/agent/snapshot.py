@@ -1,0 +1,107 @@
+"""What the exporter, the status page and the readiness check read: one frozen picture.
+
+The agent refreshes a ``Snapshot`` after probes (at most every few seconds), off the
+event loop; readers only ever swap in the newest one. A scrape therefore never runs the
+SLA engine or touches the database, and never sees half an update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from probe.model import Instant, MaintenanceWindow, Seconds
+from probe.sla.report import AccountFigures
+
+DURATION_BUCKETS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
+"""Upper bounds (seconds) of ``lifesize_probe_duration_seconds``: a sign-in takes a
+fraction of a second to several seconds, a probe may run up to its 30 s timeout."""
+
+LATENESS_BUCKETS: tuple[float, ...] = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0)
+"""Upper bounds (seconds) of ``lifesize_probe_scheduler_lateness_seconds``."""
+
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """A cumulative histogram as Prometheus exposes it."""
+
+    buckets: tuple[float, ...]
+    counts: tuple[int, ...]
+    """Cumulative count per bucket, same length as ``buckets`` (``+Inf`` is ``count``)."""
+    count: int = 0
+    sum: Seconds = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LastProbe:
+    """The most recent finished probe of one account-region."""
+
+    ts: Instant
+    ok: bool
+    step: str | None
+    error: str | None
+    durations: Mapping[str, Seconds]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionState:
+    """One account-region as this agent sees it (``lifesize_probe_*``, ``lifesize_account_down``)."""
+
+    account: str
+    region: str
+    last: LastProbe | None
+    runs_total: int
+    skipped_runs_total: int
+    failures_total: Mapping[tuple[str, str], int]
+    """Failed probes by ``(step, reason)``, non-evidence classes included."""
+    durations: Mapping[str, Histogram]
+    """By step: ``login``, ``call``, ``total``."""
+    down: bool
+    """Inside a down interval now (R1, this region only)."""
+    down_since: Instant | None
+    coverage: Mapping[str, float]
+    """Coverage ratio by window label (``month``, ``30d``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """One account's contractual figures (``lifesize_sla_*``) and what is going on now."""
+
+    account: str
+    figures: Mapping[str, AccountFigures]
+    """By window label: ``month`` (month to date in sla.timezone) and ``30d``."""
+    maintenance_active: bool
+    active_windows: tuple[MaintenanceWindow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything readers need, as of ``generated_at``."""
+
+    generated_at: Instant
+    version: str
+    objective: float
+    regions: tuple[RegionState, ...] = ()
+    accounts: tuple[AccountState, ...] = ()
+    lateness: Histogram = field(
+        default_factory=lambda: Histogram(LATENESS_BUCKETS, (0,) * len(LATENESS_BUCKETS))
+    )
+    store_errors_total: int = 0
+    last_store_error: str | None = None
+    scheduler_running: bool = False
+    store_writable: bool = True
+    last_probe_at: Instant | None = None
+    interval: Seconds = 60.0
+    exposition: bytes = b""
+    """``/metrics`` rendered once per snapshot (rendering per scrape is too slow at scale)."""
+
+    def ready(self, now: Instant) -> tuple[bool, str]:
+        """``/readyz``: store writable, scheduler running, a probe within 2 intervals."""
+        if not self.store_writable:
+            return False, f"store not writable: {self.last_store_error or 'unknown error'}"
+        if not self.scheduler_running:
+            return False, "scheduler not running"
+        if self.last_probe_at is None or now - self.last_probe_at > 2 * self.interval:
+            return False, "no probe finished within 2 intervals"
+        return True, "ok"
