@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from probe.cli import main
-from probe.simulator.serve import DEMO_CONFIG, parse_listen, serve
+from probe.serving import parse_listen
+from probe.simulator.serve import DEMO_CONFIG, serve
 
 
 def free_port() -> int:

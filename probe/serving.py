@@ -1,0 +1,84 @@
+"""Serving ASGI apps with uvicorn: listening sockets, an embedded server, test servers.
+
+The agent runs its web side inside its own event loop and owns the signals, so
+``EmbeddedServer`` leaves signal handling alone; ``running`` serves an app on a free
+loopback port in a thread, for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+
+__all__ = ["EmbeddedServer", "listen_socket", "parse_listen", "running"]
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8088`` for IPv6) as a host and a port number."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"--listen: expected HOST:PORT such as 127.0.0.1:8088, got {listen!r}")
+    return host.strip("[]"), int(port)
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket whose accepted connections get ``TCP_NODELAY``.
+
+    asyncio sets ``TCP_NODELAY`` only on sockets whose ``proto`` is ``IPPROTO_TCP``;
+    ``socket.create_server`` leaves it 0, and then every answer on a kept-alive
+    connection waits about 40 ms for a delayed ACK.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP,
+        flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that runs as one task of a larger program: no signal handlers."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.contextmanager
+def running(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``app`` on a free port of ``host`` in a thread; yields its base URL."""
+    sock = listen_socket(host, 0)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
+                            timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name=f"server:{port}", daemon=True)
+    thread.start()
+    try:
+        _wait_started(server, thread)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.005)
