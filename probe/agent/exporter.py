@@ -1,0 +1,204 @@
+"""``/metrics``: the snapshot as Prometheus exposition, rendered once per snapshot.
+
+``SnapshotCollector`` is a prometheus-client custom collector: ``collect()`` yields fresh
+metric families built from one immutable ``Snapshot`` and nothing else, so rendering
+never runs the SLA engine or touches the store. ``render_exposition`` renders it on a
+private ``CollectorRegistry``. The agent calls it in a worker thread whenever it builds
+a snapshot and keeps the bytes in ``Snapshot.exposition``; a scrape serves those bytes
+as they are, because rendering 30,000 series takes seconds of CPU and must not happen
+per scrape or on the event loop.
+
+Labels are only ever ``account``, ``region``, ``step``, ``reason``, ``window`` and
+``version``: names from the config and error classes, never a user name or a secret.
+
+``lifesize_account_down_since_timestamp_seconds`` is exposed only while a region is
+down (no series otherwise), so ``time() - lifesize_account_down_since_timestamp_seconds``
+is how long it has been down, with no ``> 0`` filter needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.metrics_core import Metric
+
+from probe.agent.snapshot import DURATION_BUCKETS, Histogram, RegionState, Snapshot
+
+__all__ = ["CONTENT_TYPE", "SnapshotCollector", "render_exposition"]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+"""The text exposition format that ``render_exposition`` produces."""
+
+STEPS: tuple[str, ...] = ("login", "call", "total")
+"""Steps whose duration histograms always exist, so ``rate()`` sees them from the start."""
+
+_SERIES = ["account", "region"]
+_WINDOW_HELP = (
+    " window=month is the calendar month to date in sla.timezone, window=30d the"
+    " trailing 30 days."
+)
+_COUNTED = (
+    " Counted per SLA_RULES: account-level down time (quorum of regions), maintenance"
+    " cut out first, then only pieces of at least sla.min_outage (5 minutes by default,"
+    " the five-minute rule) count, in full."
+)
+
+_HELP = {
+    "lifesize_probe_success": "1 if the last probe of this account from this region logged"
+    " in and set up a call, 0 if it failed (any reason, auth_rejected and internal included).",
+    "lifesize_probe_duration_seconds": "Time spent in each step of a probe: login, call"
+    " (set-up until connected) and total.",
+    "lifesize_probe_runs": "Probes finished for this account from this region.",
+    "lifesize_probe_failures": "Failed probes by failing step and reason (error class);"
+    " reason auth_rejected or internal is a problem of the probe, never downtime.",
+    "lifesize_probe_last_run_timestamp_seconds": "Start of the last finished probe, Unix time.",
+    "lifesize_probe_skipped_runs": "Probes not started because the previous one of this"
+    " account and region was still running.",
+    "lifesize_account_down": "1 while this region of the account is inside a down interval"
+    " (R1: failed probes, until a probe succeeds), else 0. Before quorum and maintenance.",
+    "lifesize_account_down_since_timestamp_seconds": "Start of the current down interval of"
+    " this region, Unix time; the series exists only while the region is down.",
+    "lifesize_maintenance_active": "1 while a maintenance window (config or API) covers the"
+    " account: down time now is excluded from unavailable time (R3).",
+    "lifesize_sla_unavailable_seconds": "Unavailable time in the window under the SLA."
+    + _COUNTED + _WINDOW_HELP,
+    "lifesize_sla_availability_ratio": "1 - unavailable / window length (the whole month"
+    " for window=month; maintenance does not shorten it)." + _WINDOW_HELP,
+    "lifesize_sla_error_budget_remaining_seconds": "(1 - objective) x window length minus"
+    " unavailable time; negative when the objective is missed." + _WINDOW_HELP,
+    "lifesize_sla_objective_ratio": "The availability the SLA promises per calendar month"
+    " (sla.objective, 0.999 by default).",
+    "lifesize_sla_observed_down_seconds": "Account-level down time seen in the window before"
+    " maintenance and the five-minute rule: unavailable + excluded + short." + _WINDOW_HELP,
+    "lifesize_probe_coverage_ratio": "Share of the elapsed window covered by probes of this"
+    " region at most sla.max_gap apart (R1)." + _WINDOW_HELP,
+    "lifesize_probe_build_info": "Always 1; the version label is the running lifesize-probe.",
+    "lifesize_probe_scheduler_lateness_seconds": "How late the scheduler started probes"
+    " compared with their planned time.",
+    "lifesize_probe_store_errors": "Store operations that failed (cannot read or write the"
+    " database, disk full included).",
+}
+
+
+class SnapshotCollector:
+    """A custom collector: metric families of one snapshot, built afresh on each ``collect``."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+
+    def collect(self) -> Iterator[Metric]:
+        """Every family, in a fixed order; families without series still carry HELP/TYPE."""
+        yield from _probe_families(self._snapshot.regions)
+        yield from _state_families(self._snapshot)
+        yield from _sla_families(self._snapshot)
+        yield from _process_families(self._snapshot)
+
+
+def render_exposition(snapshot: Snapshot) -> bytes:
+    """The text exposition of ``snapshot``; CPU-heavy at scale, so call it off the event loop."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SnapshotCollector(snapshot))
+    return generate_latest(registry)
+
+
+def _gauge(name: str, labels: list[str]) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, _HELP[name], labels=labels)
+
+
+def _counter(name: str, labels: list[str]) -> CounterMetricFamily:
+    """A counter; prometheus-client appends ``_total`` to ``name`` in the exposition."""
+    return CounterMetricFamily(name, _HELP[name], labels=labels)
+
+
+def _buckets(histogram: Histogram) -> list[tuple[str, float]]:
+    """Cumulative buckets with ``+Inf`` last, as the exposition wants them."""
+    pairs = [(_le(bound), float(n))
+             for bound, n in zip(histogram.buckets, histogram.counts, strict=True)]
+    return [*pairs, ("+Inf", float(histogram.count))]
+
+
+def _le(bound: float) -> str:
+    """A bucket bound as prometheus-client writes its own (``0.5``, ``1.0``, ``60.0``)."""
+    return repr(float(bound))
+
+
+_EMPTY_DURATIONS = Histogram(DURATION_BUCKETS, (0,) * len(DURATION_BUCKETS))
+
+
+def _probe_families(regions: Iterable[RegionState]) -> Iterator[Metric]:
+    """``lifesize_probe_*`` of every account-region."""
+    success = _gauge("lifesize_probe_success", _SERIES)
+    durations = HistogramMetricFamily(
+        "lifesize_probe_duration_seconds", _HELP["lifesize_probe_duration_seconds"],
+        labels=[*_SERIES, "step"])
+    runs = _counter("lifesize_probe_runs", _SERIES)
+    failures = _counter("lifesize_probe_failures", [*_SERIES, "step", "reason"])
+    last_run = _gauge("lifesize_probe_last_run_timestamp_seconds", _SERIES)
+    skipped = _counter("lifesize_probe_skipped_runs", _SERIES)
+    for state in regions:
+        series = [state.account, state.region]
+        if state.last is not None:
+            success.add_metric(series, 1.0 if state.last.ok else 0.0)
+            last_run.add_metric(series, state.last.ts)
+        for step in [*STEPS, *sorted(set(state.durations) - set(STEPS))]:
+            histogram = state.durations.get(step, _EMPTY_DURATIONS)
+            durations.add_metric([*series, step], _buckets(histogram), histogram.sum)
+        runs.add_metric(series, state.runs_total)
+        for (step, reason), count in sorted(state.failures_total.items()):
+            failures.add_metric([*series, step, reason], count)
+        skipped.add_metric(series, state.skipped_runs_total)
+    yield from (success, durations, runs, failures, last_run, skipped)
+
+
+def _state_families(snapshot: Snapshot) -> Iterator[Metric]:
+    """What is going on now: regions down, maintenance active."""
+    down = _gauge("lifesize_account_down", _SERIES)
+    since = _gauge("lifesize_account_down_since_timestamp_seconds", _SERIES)
+    for state in snapshot.regions:
+        series = [state.account, state.region]
+        down.add_metric(series, 1.0 if state.down else 0.0)
+        if state.down and state.down_since is not None:
+            since.add_metric(series, state.down_since)
+    maintenance = _gauge("lifesize_maintenance_active", ["account"])
+    for account in snapshot.accounts:
+        maintenance.add_metric([account.account], 1.0 if account.maintenance_active else 0.0)
+    yield from (down, since, maintenance)
+
+
+def _sla_families(snapshot: Snapshot) -> Iterator[Metric]:
+    """The contractual figures (R6) of every account and window, and region coverage."""
+    by_window = ["account", "window"]
+    unavailable = _gauge("lifesize_sla_unavailable_seconds", by_window)
+    ratio = _gauge("lifesize_sla_availability_ratio", by_window)
+    budget = _gauge("lifesize_sla_error_budget_remaining_seconds", by_window)
+    objective = _gauge("lifesize_sla_objective_ratio", ["account"])
+    observed = _gauge("lifesize_sla_observed_down_seconds", by_window)
+    for account in snapshot.accounts:
+        objective.add_metric([account.account], snapshot.objective)
+        for window, figures in sorted(account.figures.items()):
+            labels = [account.account, window]
+            unavailable.add_metric(labels, figures.unavailable_seconds)
+            ratio.add_metric(labels, figures.availability)
+            budget.add_metric(labels, figures.error_budget_remaining_seconds)
+            observed.add_metric(labels, figures.observed_down_seconds)
+    coverage = _gauge("lifesize_probe_coverage_ratio", [*_SERIES, "window"])
+    for state in snapshot.regions:
+        for window, value in sorted(state.coverage.items()):
+            coverage.add_metric([state.account, state.region, window], value)
+    yield from (unavailable, ratio, budget, objective, observed, coverage)
+
+
+def _process_families(snapshot: Snapshot) -> Iterator[Metric]:
+    """The agent itself: version, scheduler lateness, store errors."""
+    build = _gauge("lifesize_probe_build_info", ["version"])
+    build.add_metric([snapshot.version], 1.0)
+    lateness = HistogramMetricFamily(
+        "lifesize_probe_scheduler_lateness_seconds",
+        _HELP["lifesize_probe_scheduler_lateness_seconds"],
+        buckets=_buckets(snapshot.lateness), sum_value=snapshot.lateness.sum)
+    errors = CounterMetricFamily(
+        "lifesize_probe_store_errors", _HELP["lifesize_probe_store_errors"],
+        value=snapshot.store_errors_total)
+    yield from (build, lateness, errors)
