@@ -7,27 +7,34 @@ where it belongs: a success inside a failed segment splits it (every failure is 
 so the split is exact), and probes in gaps join or bridge their neighbours.
 
 One case cannot be exact, because an ok segment does not keep the times of the
-successes inside it: the store reads an ok segment as ``probes`` successes evenly
-spaced from ``first_ts`` to ``last_ts`` (which is exact for an agent's fixed
-interval), and a late probe inside one is placed on that grid:
+successes inside it: the store reads an ok segment as its ``probes`` successes on a
+grid (``grid``: evenly spaced from ``first_ts`` to ``prev_ts``, then ``last_ts``),
+which is exact for an agent's fixed interval, and a late probe inside one is placed on
+that grid:
 
 * a success there is taken as one already counted (a re-sent probe and a new one look
-  the same, and idempotency wins);
-* a failure there replaces the success at its exact instant when one is on the grid
-  (always true at ``first_ts`` and ``last_ts``, so a duplicate of the latest probe that
-  failed is exact), and otherwise is inserted between the two grid successes around it.
+  the same there, and idempotency wins);
+* a failure there replaces the grid success at its instant, if there is one (always at
+  ``first_ts``, ``prev_ts`` and ``last_ts``: so the common late case, the latest probe
+  reported again as failed, is exact), and otherwise is inserted between the two grid
+  successes around it; the down interval it opens then ends at the next grid success,
+  which may be off the true one by less than ``max_step``.
+
+Agents that retry a failed write should retry it before writing newer results: that
+keeps every write on the exact path.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import pairwise
 
 from probe.model import Instant, Seconds
 from probe.store.base import Segment
 
-_ON_GRID = 1e-9
-"""How close to a whole number a grid position must be to be that grid point."""
+_ON_GRID = 1e-6
+"""Seconds within which an instant is taken to be a grid point (float arithmetic)."""
 
 
 def place(
@@ -77,6 +84,7 @@ def coalesce(segments: Sequence[Segment], break_gap: Seconds) -> list[Segment]:
                 last.probes + segment.probes,
                 segment.ok,
                 max(last.max_step, segment.max_step, gap),
+                last.last_ts if segment.probes == 1 else segment.prev_ts,
             )
         else:
             joined.append(segment)
@@ -84,37 +92,47 @@ def coalesce(segments: Sequence[Segment], break_gap: Seconds) -> list[Segment]:
 
 
 def grid(segment: Segment) -> list[Instant]:
-    """The instants an ok segment stands for: ``probes`` evenly spaced, ends exact."""
-    n = segment.probes
-    if n == 1:
-        return [segment.first_ts]
-    step = (segment.last_ts - segment.first_ts) / (n - 1)
-    inner = [segment.first_ts + i * step for i in range(1, n - 1)]
-    return [segment.first_ts, *inner, segment.last_ts]
+    """The instants an ok segment stands for; first, ``prev_ts`` and last are exact.
+
+    The ``probes`` successes evenly spaced from ``first_ts`` to ``prev_ts`` (to
+    ``last_ts`` when ``prev_ts`` is unknown), then ``last_ts``; no two further apart
+    than the largest true gap, so R1 over the grid is R1 over the true probes.
+    """
+    n, first, last = segment.probes, segment.first_ts, segment.last_ts
+    if n <= 2:
+        return [first, last][:n]
+    prev = segment.prev_ts
+    if prev is None:
+        step = (last - first) / (n - 1)
+        return [first, *(first + i * step for i in range(1, n - 1)), last]
+    step = (prev - first) / (n - 2)
+    return [first, *(first + i * step for i in range(1, n - 2)), prev, last]
 
 
 def _fail_inside(host: Segment, ts: Instant) -> list[Segment]:
     """A late failure inside an ok segment, placed on its grid (see the module doc)."""
-    if host.probes == 1:
-        return [Segment(ts, ts, 1, False)]
     slots = grid(host)
-    step = (host.last_ts - host.first_ts) / (host.probes - 1)
-    position = (ts - host.first_ts) / step
-    nearest = round(position)
-    if ts in (host.first_ts, host.last_ts) or abs(position - nearest) < _ON_GRID:
-        left, right = slots[:nearest], slots[nearest + 1 :]
+    k = bisect_left(slots, ts - _ON_GRID)
+    if k < len(slots) and abs(slots[k] - ts) <= _ON_GRID:
+        left, right = slots[:k], slots[k + 1 :]  # it is the probe at a grid point
     else:
-        below = int(position)
-        left, right = slots[: below + 1], slots[below + 1 :]
+        left, right = slots[:k], slots[k:]
     return [*_ok_part(left, host), Segment(ts, ts, 1, False), *_ok_part(right, host)]
 
 
 def _ok_part(slots: Sequence[Instant], host: Segment) -> list[Segment]:
-    """Part of a split ok segment (none if empty); ``max_step`` stays the host's bound."""
+    """Part of a split ok segment (none if empty); ``max_step`` stays the host's bound.
+
+    Its ``prev_ts`` is known when its last two instants are: a two-probe part, or the
+    host's own ``prev_ts`` before the part's end.
+    """
     if not slots:
         return []
-    step = host.max_step if len(slots) > 1 else 0.0
-    return [Segment(slots[0], slots[-1], len(slots), True, step)]
+    if len(slots) == 1:
+        return [Segment(slots[0], slots[0], 1, True)]
+    exact = len(slots) == 2 or slots[-2] == host.prev_ts
+    prev = slots[-2] if exact else None
+    return [Segment(slots[0], slots[-1], len(slots), True, host.max_step, prev)]
 
 
 def _failed(times: Sequence[Instant]) -> list[Segment]:
@@ -122,4 +140,5 @@ def _failed(times: Sequence[Instant]) -> list[Segment]:
     if not times:
         return []
     steps = [b - a for a, b in pairwise(times)]
-    return [Segment(times[0], times[-1], len(times), False, max(steps, default=0.0))]
+    prev = times[-2] if len(times) > 1 else None
+    return [Segment(times[0], times[-1], len(times), False, max(steps, default=0.0), prev)]

@@ -17,10 +17,10 @@ from probe.store._runs import place
 from probe.store.base import Segment
 
 _AROUND = """
-SELECT * FROM (SELECT first_ts, last_ts, probes, ok, max_step FROM segments
+SELECT * FROM (SELECT first_ts, last_ts, probes, ok, max_step, prev_ts FROM segments
                WHERE series_id = ? AND first_ts <= ? ORDER BY first_ts DESC LIMIT 2) AS b
 UNION ALL
-SELECT * FROM (SELECT first_ts, last_ts, probes, ok, max_step FROM segments
+SELECT * FROM (SELECT first_ts, last_ts, probes, ok, max_step, prev_ts FROM segments
                WHERE series_id = ? AND first_ts > ? ORDER BY first_ts LIMIT 1) AS n
 """
 
@@ -88,15 +88,15 @@ def _replace(
     for ts, segment in after.items():
         if ts not in before:
             conn.execute(
-                "INSERT INTO segments (series_id, first_ts, last_ts, probes, ok, max_step) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (sid, ts, segment.last_ts, segment.probes, segment.ok, segment.max_step),
+                "INSERT INTO segments (series_id, first_ts, last_ts, probes, ok, max_step, "
+                "prev_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sid, ts, *_values(segment)),
             )
         elif before[ts] != segment:
             conn.execute(
-                "UPDATE segments SET last_ts = ?, probes = ?, ok = ?, max_step = ? "
+                "UPDATE segments SET last_ts = ?, probes = ?, ok = ?, max_step = ?, prev_ts = ? "
                 "WHERE series_id = ? AND first_ts = ?",
-                (segment.last_ts, segment.probes, segment.ok, segment.max_step, sid, ts),
+                (*_values(segment), sid, ts),
             )
 
 
@@ -135,7 +135,7 @@ def read_series(
     segments = [
         _segment(row)
         for row in conn.execute(
-            "SELECT first_ts, last_ts, probes, ok, max_step FROM segments "
+            "SELECT first_ts, last_ts, probes, ok, max_step, prev_ts FROM segments "
             "WHERE series_id = ? ORDER BY first_ts",
             (sid,),
         )
@@ -158,8 +158,12 @@ def read_series(
     return SeriesRows(account, region, segments, failures, ignored)
 
 
-def _segment(row: tuple[float, float, int, int, float]) -> Segment:
-    return Segment(row[0], row[1], row[2], bool(row[3]), row[4])
+def _segment(row: tuple[float, float, int, int, float, float | None]) -> Segment:
+    return Segment(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+
+
+def _values(s: Segment) -> tuple[float, int, bool, float, float | None]:
+    return (s.last_ts, s.probes, s.ok, s.max_step, s.prev_ts)
 
 
 def _json(durations: Mapping[str, float]) -> str | None:

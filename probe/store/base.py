@@ -44,6 +44,9 @@ class Segment:
     (``min(2 × interval, max_gap)``), so no gap inside a segment is an R1 evidence gap.
     ``max_step`` is the largest gap between neighbouring probes inside it (0 for one
     probe): the proof, checked on reading, that the segment can be folded exactly.
+    ``prev_ts`` is the instant of the probe before ``last_ts`` when it is known (always,
+    for a segment grown in time order): a failure arriving later at ``last_ts`` then
+    shortens the segment exactly (``_runs``).
     """
 
     first_ts: Instant
@@ -51,6 +54,7 @@ class Segment:
     probes: int
     ok: bool
     max_step: Seconds = 0.0
+    prev_ts: Instant | None = None
 
     def contains(self, ts: Instant) -> bool:
         return self.first_ts <= ts <= self.last_ts

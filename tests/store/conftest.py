@@ -20,6 +20,7 @@ class Backend:
     def __init__(self, kind: str, root: Path) -> None:
         self.kind, self._root = kind, root
         self._open: list[Store] = []
+        self._kept: dict[str, Store] = {}
 
     def url(self, name: str = "store") -> str:
         return f"sqlite:///{self._root / name}.db"
@@ -28,6 +29,14 @@ class Backend:
         store = open_store(self.url(name), interval=interval, max_gap=max_gap)
         self._open.append(store)
         return store
+
+    def kept(self, name: str, *, interval: float = 60.0, max_gap: float = 300.0) -> Store:
+        """One store per name for the whole test: hypothesis examples share it (each
+        example writes its own accounts), so a slow disk does not pay a new database
+        per example."""
+        if name not in self._kept:
+            self._kept[name] = self.open(name, interval=interval, max_gap=max_gap)
+        return self._kept[name]
 
     def close_all(self) -> None:
         for store in self._open:

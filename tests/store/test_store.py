@@ -52,17 +52,17 @@ def test_results_since_until_select_by_ts(store: Store) -> None:
 def test_a_healthy_stretch_is_one_segment(store: Store) -> None:
     store.write(probes("." * 1440))
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(1439), 1440, True, MINUTE)
+        Segment(at(0), at(1439), 1440, True, MINUTE, at(1438))
     ]
 
 
 def test_segments_break_on_a_gap_longer_than_two_intervals(store: Store) -> None:
     store.write(probes("...-..--.xx-x---x"))
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(5), 5, True, 2 * MINUTE),  # one missed round: same segment
-        Segment(at(8), at(8), 1, True, 0.0),  # two missed: a new one
-        Segment(at(9), at(12), 3, False, 2 * MINUTE),
-        Segment(at(16), at(16), 1, False, 0.0),
+        Segment(at(0), at(5), 5, True, 2 * MINUTE, at(4)),  # one missed round: same
+        Segment(at(8), at(8), 1, True),  # two missed: a new one
+        Segment(at(9), at(12), 3, False, 2 * MINUTE, at(10)),
+        Segment(at(16), at(16), 1, False),
     ]
 
 
@@ -119,16 +119,18 @@ def test_late_probes_are_placed_where_they_belong(store: Store, first: str, late
 def test_a_late_success_inside_an_ok_segment_counts_as_already_stored(store: Store) -> None:
     store.write(probes("......"))
     store.write([ProbeResult(at(2.5), "acme", "eu-west", True)])
-    assert store.segments("acme", "eu-west") == [Segment(at(0), at(5), 6, True, MINUTE)]
+    assert store.segments("acme", "eu-west") == [
+        Segment(at(0), at(5), 6, True, MINUTE, at(4))
+    ]
 
 
 def test_a_late_failure_between_grid_points_is_inserted(store: Store) -> None:
     store.write(probes("......"))
     store.write([ProbeResult(at(2.5), "acme", "eu-west", False, "call", "timeout")])
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(2), 3, True, MINUTE),
-        Segment(at(2.5), at(2.5), 1, False, 0.0),
-        Segment(at(3), at(5), 3, True, MINUTE),
+        Segment(at(0), at(2), 3, True, MINUTE, None),  # at(1) is a grid estimate
+        Segment(at(2.5), at(2.5), 1, False),
+        Segment(at(3), at(5), 3, True, MINUTE, at(4)),
     ]
 
 

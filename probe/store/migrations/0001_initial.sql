@@ -27,6 +27,7 @@ CREATE TABLE segments (
     probes INTEGER NOT NULL,
     ok BOOLEAN NOT NULL,
     max_step DOUBLE PRECISION NOT NULL,
+    prev_ts DOUBLE PRECISION,
     PRIMARY KEY (series_id, first_ts),
     CHECK (last_ts >= first_ts AND probes >= 1 AND max_step >= 0)
 );
