@@ -10,13 +10,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from probe import __version__
+from probe.cli_agent import add_agent_commands
 from probe.config import ConfigError, Settings, load_config
 from probe.config.summary import summarize
 from probe.model import Window
 from probe.output import write_output
 from probe.reports import RENDERERS
-from probe.results_file import ResultsFileError, read_timelines
+from probe.results_file import ResultsFileError
+from probe.secrets import SecretError
 from probe.sla import build_report, calendar_month, histories, previous_month
+from probe.sources import from_results_file, from_store
+from probe.store import StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -64,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
-    except ResultsFileError as exc:
+    except (ResultsFileError, StoreError, SecretError) as exc:
         print(exc, file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -83,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_report(commands)
     _add_check_config(commands)
     _add_simulate(commands)
+    add_agent_commands(commands)
     return parser
 
 
@@ -94,8 +99,12 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         epilog=REPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report.add_argument("--results", required=True, metavar="FILE.jsonl",
+    source = report.add_mutually_exclusive_group(required=True)
+    source.add_argument("--results", metavar="FILE.jsonl",
                         help="probe results, one JSON object per line ('-' for stdin)")
+    source.add_argument("--database", metavar="URL",
+                        help="an agent's store, e.g. sqlite:///lifesize-probe.db (its "
+                             "maintenance windows count too)")
     report.add_argument("--config", metavar="FILE",
                         help="config with sla: and maintenance: (default: the rules' defaults)")
     report.add_argument("--month", metavar="YYYY-MM", type=_month,
@@ -147,20 +156,17 @@ def _month(text: str) -> tuple[int, int]:
 def run_report(args: argparse.Namespace) -> int:
     settings = load_config(args.config) if args.config else Settings()
     policy = settings.policy()
-    timelines, stats = read_timelines(
-        args.results, max_gap=policy.max_gap, accounts=args.account, progress=_progress
-    )
+    if args.results is not None:
+        history = from_results_file(args.results, policy, args.account, _progress)
+    else:
+        history = from_store(args.database, policy, args.account)
     regions = settings.account_regions()
     if args.account:
         regions = {name: r for name, r in regions.items() if name in args.account}
-    accounts = histories(
-        timelines, policy, maintenance=settings.maintenance_windows(), regions=regions
-    )
+    windows = (*settings.maintenance_windows(), *history.windows)
+    accounts = histories(history.timelines, policy, maintenance=windows, regions=regions)
     report = build_report(accounts, _report_window(args.month, policy.timezone), policy)
     write_output(RENDERERS[args.format](report), args.output)
-    if stats.sorted_fallback:
-        print(f"note: {args.results} is not in time order per account and region; it was "
-              "sorted in memory", file=sys.stderr)
     return EXIT_OK
 
 

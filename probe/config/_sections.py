@@ -36,8 +36,20 @@ class AgentSection(Section):
     listen: str = "127.0.0.1:9464"
     database: str = "sqlite:///lifesize-probe.db"
     interval: Duration = 60.0
+    jitter: Duration = 1.0
+    """Each run waits a random part of this before it starts (never shifts the period)."""
+    concurrency: int = Field(default=100, ge=1)
+    """Probes running at once, at most, across all series."""
     api_token_env: str | None = None
     api_token_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_token_source(self) -> Self:
+        if self.api_token_env is not None and self.api_token_file is not None:
+            raise ValueError("give at most one of api_token_env or api_token_file")
+        if self.interval <= 0:
+            raise ValueError("interval must be above 0")
+        return self
 
 
 class User(Section):

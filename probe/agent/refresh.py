@@ -1,0 +1,130 @@
+"""Building a ``Snapshot``: the SLA engine over the live timelines, off the event loop.
+
+``capture`` runs on the loop and only copies (the builders' ``finish`` and the counters);
+``build_snapshot`` runs in a worker thread and does the expensive part: quorum,
+maintenance, figures for the month to date and the trailing 30 days, coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from probe.agent.snapshot import AccountState, Histogram, LastProbe, RegionState, Snapshot
+from probe.agent.state import AgentCounters, SeriesState
+from probe.model import (
+    Instant,
+    MaintenanceWindow,
+    RegionTimeline,
+    Seconds,
+    SlaPolicy,
+    Span,
+    Window,
+)
+from probe.sla import histories, month_to_date, trailing, window_figures
+from probe.sla.maintenance import occurrences
+from probe.sla.spans import measure
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesCopy:
+    """One series' counters and timeline, copied on the loop for the worker thread."""
+
+    timeline: RegionTimeline
+    last: LastProbe | None
+    runs: int
+    skipped: int
+    failures: Mapping[tuple[str, str], int]
+    durations: Mapping[str, Histogram]
+
+
+def capture(series: Iterable[SeriesState]) -> list[SeriesCopy]:
+    """Copy what a snapshot needs; cheap, and the only part that runs on the loop."""
+    return [
+        SeriesCopy(
+            timeline=s.builder.finish(),
+            last=s.last,
+            runs=s.runs,
+            skipped=s.skipped,
+            failures=MappingProxyType(dict(s.failures)),
+            durations=MappingProxyType({k: h.frozen() for k, h in s.durations.items()}),
+        )
+        for s in series
+    ]
+
+
+def build_snapshot(
+    copies: Sequence[SeriesCopy],
+    counters: AgentCounters,
+    *,
+    lateness: Histogram,
+    policy: SlaPolicy,
+    maintenance: Sequence[MaintenanceWindow],
+    regions: Mapping[str, Sequence[str]],
+    now: Instant,
+    version: str,
+    interval: Seconds,
+    scheduler_running: bool,
+) -> Snapshot:
+    """The frozen picture of everything, as of ``now``."""
+    windows = (month_to_date(now, policy.timezone), trailing(now, 30))
+    accounts = histories((c.timeline for c in copies), policy,
+                         maintenance=maintenance, regions=regions)
+    return Snapshot(
+        generated_at=now,
+        version=version,
+        objective=policy.objective,
+        regions=tuple(_region(c, windows) for c in copies),
+        accounts=tuple(
+            AccountState(
+                account=h.account,
+                figures=MappingProxyType({w.label: window_figures(h, w, policy) for w in windows}),
+                maintenance_active=bool(active := _active(h.account, maintenance, now)),
+                active_windows=active,
+            )
+            for h in accounts
+        ),
+        lateness=lateness,
+        store_errors_total=counters.store_errors,
+        last_store_error=counters.last_store_error,
+        scheduler_running=scheduler_running,
+        store_writable=counters.store_writable,
+        last_probe_at=counters.last_probe_at,
+        interval=interval,
+    )
+
+
+def _region(copy: SeriesCopy, windows: Sequence[Window]) -> RegionState:
+    timeline = copy.timeline
+    latest = timeline.down[-1] if timeline.down else None
+    down = latest is not None and latest.open
+    return RegionState(
+        account=timeline.account,
+        region=timeline.region,
+        last=copy.last,
+        runs_total=copy.runs,
+        skipped_runs_total=copy.skipped,
+        failures_total=copy.failures,
+        durations=copy.durations,
+        down=down,
+        down_since=latest.start if down and latest is not None else None,
+        coverage=MappingProxyType({w.label: _coverage(timeline, w) for w in windows}),
+    )
+
+
+def _coverage(timeline: RegionTimeline, window: Window) -> float:
+    elapsed = window.elapsed
+    if elapsed <= 0:
+        return 0.0
+    return measure(timeline.covered, Span(window.start, window.start + elapsed)) / elapsed
+
+
+def _active(
+    account: str, maintenance: Sequence[MaintenanceWindow], now: Instant
+) -> tuple[MaintenanceWindow, ...]:
+    instant = Span(now, now + 1e-6)
+    return tuple(
+        w for w in maintenance
+        if w.applies_to(account) and any(True for _ in occurrences(w, instant))
+    )

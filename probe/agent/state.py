@@ -1,0 +1,91 @@
+"""What the agent counts while it runs, per series, on the event loop.
+
+Counters and histograms live here, mutable and cheap to update after every probe; the
+snapshot copies them into frozen values for readers. The R1 ``TimelineBuilder`` of each
+series lives here too, resumed from the store at start, so the current down state and
+an outage open before a restart carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from probe.agent.snapshot import DURATION_BUCKETS, LATENESS_BUCKETS, Histogram, LastProbe
+from probe.model import ProbeResult, Seconds
+from probe.sla.timeline import OutOfOrder, TimelineBuilder
+
+_log = logging.getLogger(__name__)
+
+
+class HistogramCounter:
+    """A histogram being filled: per-bucket counts, made cumulative on ``frozen()``."""
+
+    __slots__ = ("_buckets", "_count", "_counts", "_sum")
+
+    def __init__(self, buckets: tuple[float, ...]) -> None:
+        self._buckets = buckets
+        self._counts = [0] * len(buckets)
+        self._count, self._sum = 0, 0.0
+
+    def observe(self, value: Seconds) -> None:
+        index = bisect_left(self._buckets, value)
+        if index < len(self._counts):
+            self._counts[index] += 1
+        self._count += 1
+        self._sum += value
+
+    def frozen(self) -> Histogram:
+        cumulative, running = [], 0
+        for count in self._counts:
+            running += count
+            cumulative.append(running)
+        return Histogram(self._buckets, tuple(cumulative), self._count, self._sum)
+
+
+@dataclass(slots=True)
+class SeriesState:
+    """One account-region: its counters, its last probe and its R1 builder."""
+
+    account: str
+    region: str
+    builder: TimelineBuilder
+    runs: int = 0
+    skipped: int = 0
+    failures: Counter[tuple[str, str]] = field(default_factory=Counter)
+    durations: dict[str, HistogramCounter] = field(default_factory=dict)
+    last: LastProbe | None = None
+
+    def record(self, result: ProbeResult) -> None:
+        """Count one finished probe and fold it into the timeline."""
+        self.runs += 1
+        if not result.ok:
+            self.failures[(result.step or "unknown", result.error or "unknown")] += 1
+        for step, seconds in result.durations.items():
+            histogram = self.durations.get(step)
+            if histogram is None:
+                histogram = self.durations[step] = HistogramCounter(DURATION_BUCKETS)
+            histogram.observe(seconds)
+        durations = MappingProxyType(dict(result.durations))
+        self.last = LastProbe(result.ts, result.ok, result.step, result.error, durations)
+        try:
+            self.builder.add(result.ts, result.ok, result.step, result.error)
+        except OutOfOrder:
+            # The wall clock stepped back. The store keeps the probe and the next
+            # rebuild places it; the live state just skips it.
+            _log.warning("probe of %s/%s at %.3f is older than the last one; the wall "
+                         "clock moved back", self.account, self.region, result.ts)
+
+
+@dataclass(slots=True)
+class AgentCounters:
+    """Agent-wide counters."""
+
+    lateness: HistogramCounter = field(default_factory=lambda: HistogramCounter(LATENESS_BUCKETS))
+    store_errors: int = 0
+    last_store_error: str | None = None
+    store_writable: bool = True
+    last_probe_at: float | None = None
