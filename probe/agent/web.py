@@ -1,0 +1,123 @@
+"""The agent's HTTP side: ``/metrics``, ``/healthz``, ``/readyz``, the status page, the API.
+
+``create_app`` builds a Starlette app from injected parts only (a snapshot getter, a
+store, the API token, a clock, a change hook), so there is no global state and tests
+run it through ``httpx.ASGITransport`` or a real uvicorn server alike. The agent runs it
+with uvicorn on its own event loop, so no handler here may block: readers only look at
+the current ``Snapshot`` (``/metrics`` serves its pre-rendered exposition as it is) and
+store calls go to a worker thread.
+
+Every response carries a strict Content-Security-Policy and ``nosniff``: the status
+page shows names and error texts from outside, and a page that may not run scripts or
+load anything cannot be turned against whoever looks at it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from probe.agent.exporter import CONTENT_TYPE
+from probe.agent.maintenance_api import ApiError, MaintenanceApi, WindowStore
+from probe.agent.snapshot import Snapshot
+from probe.agent.status_page import render_status_page
+from probe.secrets import Secret
+
+__all__ = ["CONTENT_SECURITY_POLICY", "SecurityHeaders", "create_app"]
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+"""No scripts, no fetches, no frames: the status page needs only its inline stylesheet."""
+
+_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding ``_SECURITY_HEADERS`` to every HTTP response.
+
+    Pure ASGI rather than ``BaseHTTPMiddleware``, so that streaming and error responses
+    (404, 405, 4xx from the API) get the headers too, at no per-request task cost.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [pair for pair in _SECURITY_HEADERS if pair[0] not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    *,
+    snapshot: Callable[[], Snapshot],
+    store: WindowStore,
+    api_token: Secret | None,
+    clock: Callable[[], float] = time.time,
+    on_change: Callable[[], Awaitable[None]] | None = None,
+) -> Starlette:
+    """The agent's web app.
+
+    ``snapshot`` returns the newest snapshot (a cheap read); ``store`` is the agent's
+    ``Store`` (only its window methods are used); ``api_token`` guards the maintenance
+    API's writes (``None`` refuses them); ``on_change`` is awaited after a window was
+    added or deleted, so the agent folds it into the next snapshot (R3).
+    """
+    api = MaintenanceApi(store=store, api_token=api_token, clock=clock, on_change=on_change)
+
+    async def metrics(request: Request) -> Response:
+        """The exposition rendered with the snapshot; never rendered here."""
+        return Response(snapshot().exposition, headers={"Content-Type": CONTENT_TYPE})
+
+    async def healthz(request: Request) -> Response:
+        """The process is alive and serving: always 200."""
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        """200 ``ok`` when ``Snapshot.ready``, else 503 with the reason."""
+        ready, reason = snapshot().ready(clock())
+        return PlainTextResponse(reason, status_code=200 if ready else 503)
+
+    async def status_page(request: Request) -> Response:
+        html = render_status_page(snapshot(), now=clock())
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    routes = [
+        Route("/", status_page, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/api/v1/maintenance", api.windows, methods=["GET", "POST"]),
+        Route("/api/v1/maintenance/{window_id}", api.delete_window, methods=["DELETE"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={ApiError: _api_error})
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    """``ApiError`` as its JSON answer; anything else stays a real error."""
+    if not isinstance(exc, ApiError):
+        raise exc
+    return exc.response()
