@@ -25,8 +25,6 @@ from probe.store import Store, open_store
 
 _log = logging.getLogger(__name__)
 
-OnStarted = Callable[[str], Awaitable[None] | None]
-
 
 async def run_agent(
     settings: Settings,
@@ -34,8 +32,9 @@ async def run_agent(
     config_dir: Path,
     stop: asyncio.Event | None = None,
     on_started: Callable[[str], None] | None = None,
+    handle_signals: bool = True,
 ) -> int:
-    """Run the agent until ``stop`` is set or a signal arrives; the exit code."""
+    """Run the agent until ``stop`` is set or (``handle_signals``) SIGINT/SIGTERM arrives."""
     stop = stop or asyncio.Event()
     _quiet_libraries()
     secrets = Secrets(base_dir=config_dir)
@@ -48,6 +47,8 @@ async def run_agent(
         flow = make_flow(settings.target, region=settings.agent.region, secrets=secrets)
         agent = Agent(settings=settings, store=store, flow=flow)
         await agent.resume()
+        if handle_signals:
+            _on_signals(stop)
         return await _serve(agent, store, token, stop, on_started)
     finally:
         await asyncio.to_thread(store.close)
@@ -66,7 +67,6 @@ async def _serve(
                      on_change=_async(agent.request_refresh))
     server = EmbeddedServer(uvicorn.Config(app, lifespan="off", log_config=None,
                                            access_log=False, timeout_graceful_shutdown=2))
-    _on_signals(stop)
     with sock:
         web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
         agent.start()

@@ -1,0 +1,173 @@
+"""The agent end to end on loopback: the simulator, the agent, faults, the figures move.
+
+One agent probes two accounts every second with ``min_outage: 5s`` against a real
+simulator; faults are injected through the simulator's control API and maintenance
+through the agent's. Figures are read from ``/metrics``, the way Prometheus reads them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from probe.agent.main import run_agent
+from probe.config import load_config
+from probe.serving import running
+from probe.simulator import create_app, load_simulator
+from tests.agent.agent_config import TOKEN, write_config
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A config for acme and globex whose simulator runs on a free loopback port."""
+    path = write_config(tmp_path, simulator="http://127.0.0.1:1")  # hosts fixed below
+    with running(create_app(load_simulator(path))) as url:
+        yield write_config(tmp_path, simulator=url), url
+
+
+@pytest.fixture
+async def agent(config: tuple[Path, str]) -> AsyncIterator[str]:
+    """The agent running in this event loop; yields its base URL."""
+    path, _ = config
+    stop, started = asyncio.Event(), asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(run_agent(
+        load_config(path), config_dir=path.parent, stop=stop, handle_signals=False,
+        on_started=started.set_result))
+    url: str = await asyncio.wait_for(started, 30)
+    try:
+        yield url
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(task, 30) == 0
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one series in an exposition (0 when absent)."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        if line.startswith(f"{name}{{") or line.startswith(f"{name} "):
+            series, _, value = line.rpartition(" ")
+            found = series[len(name):].strip("{}")
+            if ",".join(sorted(found.split(","))) == wanted:
+                return float(value)
+    return 0.0
+
+
+async def until(check: Callable[[], Any], timeout: float = 60) -> None:
+    """Poll ``check`` (an async callable) until it is true."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.25)
+
+
+async def scrape(client: httpx.AsyncClient, url: str) -> str:
+    return (await client.get(f"{url}/metrics")).text
+
+
+async def test_faults_move_the_figures_by_the_five_minute_rule(
+    agent: str, config: tuple[Path, str]
+) -> None:
+    _, sim = config
+    async with httpx.AsyncClient(timeout=10) as client:
+        async def ready() -> bool:
+            return (await client.get(f"{agent}/readyz")).status_code == 200
+        await until(ready)
+
+        async def fault_and_settle(account: str, mode: str, seconds: float) -> str:
+            spec = {"step": "login", "mode": mode, "status": 503, "accounts": [account],
+                    "seconds": seconds}
+            assert (await client.post(f"{sim}/_sim/faults", json=spec)).status_code == 201
+            runs = metric(await scrape(client, agent), "lifesize_probe_runs_total",
+                          account=account, region="lab")
+
+            async def recovered() -> bool:
+                text = await scrape(client, agent)
+                return (metric(text, "lifesize_probe_runs_total", account=account,
+                               region="lab") >= runs + seconds + 3
+                        and metric(text, "lifesize_account_down", account=account,
+                                   region="lab") == 0)
+            await until(recovered)
+            return await scrape(client, agent)
+
+        # An 8-second login fault: counted in full (about 8 s, within a probe interval).
+        text = await fault_and_settle("acme", "error", 8)
+        acme = metric(text, "lifesize_sla_unavailable_seconds", account="acme", window="month")
+        assert 6 <= acme <= 10
+        assert metric(text, "lifesize_probe_failures_total", account="acme", region="lab",
+                      step="login", reason="http_503") >= 6
+
+        # A 3-second fault: seen, but shorter than min_outage, so nothing counts.
+        text = await fault_and_settle("globex", "error", 3)
+        assert metric(text, "lifesize_sla_unavailable_seconds", account="globex",
+                      window="month") == 0
+        assert metric(text, "lifesize_sla_observed_down_seconds", account="globex",
+                      window="month") > 0
+
+        # Refused credentials: the probe's problem, never downtime.
+        text = await fault_and_settle("globex", "reject_auth", 8)
+        assert metric(text, "lifesize_sla_unavailable_seconds", account="globex",
+                      window="month") == 0
+        assert metric(text, "lifesize_probe_failures_total", account="globex", region="lab",
+                      step="login", reason="auth_rejected") >= 6
+
+        # Maintenance declared over the API excludes a fault inside it.
+        now = time.time()
+        window = {"kind": "emergency", "accounts": ["acme"], "name": "e2e",
+                  "start": _rfc3339(now - 1), "end": _rfc3339(now + 40)}
+        declared = await client.post(f"{agent}/api/v1/maintenance", json=window,
+                                     headers={"Authorization": f"Bearer {TOKEN}"})
+        assert declared.status_code == 201, declared.text
+        text = await fault_and_settle("acme", "error", 8)
+        assert metric(text, "lifesize_sla_unavailable_seconds", account="acme",
+                      window="month") == acme
+        assert metric(text, "lifesize_maintenance_active", account="acme") == 1
+
+
+def _rfc3339(instant: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(instant))
+
+
+async def test_scraping_in_a_tight_loop_does_not_delay_probes(agent: str) -> None:
+    """Scrapes serve the exposition rendered with the snapshot, so probes keep time.
+
+    The bound is deliberately loose (every run started within a second of its time,
+    none skipped): this guards against scrapes blocking the loop, not a latency target
+    (``benchmarks/agent_scale.py`` measures that).
+    """
+    stop = threading.Event()
+    scrapes = 0
+
+    def hammer() -> None:
+        nonlocal scrapes
+        with httpx.Client(timeout=10) as client:
+            while not stop.is_set():
+                client.get(f"{agent}/metrics").raise_for_status()
+                scrapes += 1
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        await asyncio.sleep(8)
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join, 30)
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = await scrape(client, agent)
+    total = metric(text, "lifesize_probe_scheduler_lateness_seconds_count")
+    within = metric(text, "lifesize_probe_scheduler_lateness_seconds_bucket", le="1.0")
+    assert scrapes > 50
+    assert total >= 8
+    assert within == total
+    for account in ("acme", "globex"):
+        assert metric(text, "lifesize_probe_skipped_runs_total", account=account,
+                      region="lab") == 0
