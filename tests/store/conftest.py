@@ -30,6 +30,11 @@ class Backend:
         self._open.append(store)
         return store
 
+    def size(self, name: str = "store") -> int:
+        """Bytes the database takes, its stores closed (SQLite: the file, checkpointed)."""
+        self.close_all()
+        return (self._root / f"{name}.db").stat().st_size
+
     def kept(self, name: str, *, interval: float = 60.0, max_gap: float = 300.0) -> Store:
         """One store per name for the whole test: hypothesis examples share it (each
         example writes its own accounts), so a slow disk does not pay a new database
@@ -41,6 +46,7 @@ class Backend:
     def close_all(self) -> None:
         for store in self._open:
             store.close()
+        self._open, self._kept = [], {}
 
 
 @pytest.fixture(params=["sqlite"])

@@ -168,3 +168,16 @@ def test_threads_writing_at_once_lose_nothing(store: Store) -> None:
         thread.join()
     assert [t.probes for t in store.timelines(max_gap=300)] == [50] * 4
     assert not store.integrity_check()
+
+
+def test_a_healthy_account_region_costs_well_under_1kb_a_day(backend: Backend) -> None:
+    """A day of one-minute successes for 30 series, written an hour at a time."""
+    backend.open("size")
+    empty = backend.size("size")
+    store = backend.open("size")
+    regions = [f"region-{i}" for i in range(30)]
+    for hour in range(24):
+        minutes = range(hour * 60, hour * 60 + 60)
+        store.write([ProbeResult(at(m), "acme", r, True) for m in minutes for r in regions])
+    per_series_day = (backend.size("size") - empty) / len(regions)
+    assert per_series_day < 1000
