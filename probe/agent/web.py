@@ -85,35 +85,44 @@ def create_app(
     added or deleted, so the agent folds it into the next snapshot (R3).
     """
     api = MaintenanceApi(store=store, api_token=api_token, clock=clock, on_change=on_change)
-
-    async def metrics(request: Request) -> Response:
-        """The exposition rendered with the snapshot; never rendered here."""
-        return Response(snapshot().exposition, headers={"Content-Type": CONTENT_TYPE})
-
-    async def healthz(request: Request) -> Response:
-        """The process is alive and serving: always 200."""
-        return PlainTextResponse("ok")
-
-    async def readyz(request: Request) -> Response:
-        """200 ``ok`` when ``Snapshot.ready``, else 503 with the reason."""
-        ready, reason = snapshot().ready(clock())
-        return PlainTextResponse(reason, status_code=200 if ready else 503)
-
-    async def status_page(request: Request) -> Response:
-        html = render_status_page(snapshot(), now=clock())
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-
+    views = _Views(snapshot, clock)
     routes = [
-        Route("/", status_page, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        Route("/", views.status_page, methods=["GET"]),
+        Route("/metrics", views.metrics, methods=["GET"]),
+        Route("/healthz", views.healthz, methods=["GET"]),
+        Route("/readyz", views.readyz, methods=["GET"]),
         Route("/api/v1/maintenance", api.windows, methods=["GET", "POST"]),
         Route("/api/v1/maintenance/{window_id}", api.delete_window, methods=["DELETE"]),
     ]
     app = Starlette(routes=routes, exception_handlers={ApiError: _api_error})
     app.add_middleware(SecurityHeaders)
     return app
+
+
+class _Views:
+    """The read-only endpoints: each looks at the current snapshot and nothing else."""
+
+    def __init__(self, snapshot: Callable[[], Snapshot], clock: Callable[[], float]) -> None:
+        self._snapshot = snapshot
+        self._clock = clock
+
+    async def metrics(self, request: Request) -> Response:
+        """The exposition rendered with the snapshot; never rendered here."""
+        return Response(self._snapshot().exposition, headers={"Content-Type": CONTENT_TYPE})
+
+    async def healthz(self, request: Request) -> Response:
+        """The process is alive and serving: always 200."""
+        return PlainTextResponse("ok")
+
+    async def readyz(self, request: Request) -> Response:
+        """200 ``ok`` when ``Snapshot.ready``, else 503 with the reason."""
+        ready, reason = self._snapshot().ready(self._clock())
+        return PlainTextResponse(reason, status_code=200 if ready else 503)
+
+    async def status_page(self, request: Request) -> Response:
+        """The HTML page, never cached: it is a picture of now."""
+        page = render_status_page(self._snapshot(), now=self._clock())
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
