@@ -82,6 +82,7 @@ def build_snapshot(
                 figures=MappingProxyType({w.label: window_figures(h, w, policy) for w in windows}),
                 maintenance_active=bool(active := _active(h.account, maintenance, now)),
                 active_windows=active,
+                down=any(outage.open for outage in h.outages),
             )
             for h in accounts
         ),

@@ -46,7 +46,10 @@ class LastProbe:
 
 @dataclass(frozen=True, slots=True)
 class RegionState:
-    """One account-region as this agent sees it (``lifesize_probe_*``, ``lifesize_account_down``)."""
+    """One account-region as this agent sees it.
+
+    The source of ``lifesize_probe_*`` and ``lifesize_account_down``.
+    """
 
     account: str
     region: str
@@ -73,6 +76,8 @@ class AccountState:
     """By window label: ``month`` (month to date in sla.timezone) and ``30d``."""
     maintenance_active: bool
     active_windows: tuple[MaintenanceWindow, ...] = ()
+    down: bool = False
+    """Down now at the account level: a quorum of its regions (R2), outside maintenance."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,13 +75,16 @@ def _regions_by_account(regions: Iterable[RegionState]) -> dict[str, list[Region
 
 
 def _state(account: AccountState | None, regions: Sequence[RegionState]) -> str:
-    """A badge: in maintenance, down in which regions, up, or no data yet."""
+    """A badge: in maintenance, down (by quorum, R2), degraded (some regions down), up,
+    or no data yet."""
     down = [r.region for r in regions if r.down]
     where = f" (down in {', '.join(down)})" if down else ""
     if account is not None and account.maintenance_active:
         return _badge("maint", "in maintenance" + where)
-    if down:
+    if down and (account is None or account.down):
         return _badge("down", "down in " + ", ".join(down))
+    if down:
+        return _badge("maint", "degraded: down in " + ", ".join(down) + ", not a quorum")
     if not any(r.last is not None for r in regions):
         return _badge("unknown", "no data yet")
     return _badge("up", "up")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from probe.agent.exporter import CONTENT_TYPE
 from probe.agent.snapshot import Snapshot
+from probe.agent.status_page import render_status_page
 from probe.store import open_store
 from tests.agent.conftest import EVIL, NOW, TOKEN, Changes, FakeStore, build_snapshot
 
@@ -284,3 +286,14 @@ def test_no_input_is_ever_a_server_error(make_client: MakeClient, body: Any) -> 
             return (await post(client, body)).status_code
 
     assert anyio.run(attempt) in (201, 400)
+
+
+def test_status_page_says_down_only_for_a_quorum() -> None:
+    """One region of three down is degraded; the account is down only by quorum (R2)."""
+    snapshot = build_snapshot()
+    page = render_status_page(snapshot, now=NOW)
+    assert "degraded: down in eu-west, not a quorum" in page
+    quorum = replace(snapshot, accounts=tuple(
+        replace(a, down=True) if a.account == "acme" else a for a in snapshot.accounts))
+    page = render_status_page(quorum, now=NOW)
+    assert '<span class="badge down">down in eu-west</span>' in page
