@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 
 from probe import __version__
 from probe.agent.exporter import render_exposition
-from probe.agent.refresh import build_snapshot, capture
-from probe.agent.scheduler import Job, ProbeScheduler, jitter_delay, lateness, offsets
+from probe.agent.refresh import SeriesCopy, build_snapshot, capture
+from probe.agent.scheduler import Job, ProbeScheduler, jitter_delay, lateness, offsets, slot
 from probe.agent.snapshot import Snapshot
 from probe.agent.state import AgentCounters, SeriesState
 from probe.config import Account, Settings, User
@@ -77,8 +77,9 @@ class Agent:
         self._inflight: set[asyncio.Task[None]] = set()
         self._stored_windows: tuple[MaintenanceWindow, ...] = ()
         self.series: dict[str, Series] = {}
-        self.scheduler = ProbeScheduler(interval=self.interval, anchor=clock(),
-                                        on_skip=self._skipped)
+        self.scheduler = ProbeScheduler(interval=self.interval, anchor=clock())
+        self._copies: dict[str, tuple[int, SeriesCopy]] = {}
+        self._refresh_cost = 0.0
 
     async def resume(self) -> None:
         """Rebuild every series' R1 state from the store, so an open outage carries on."""
@@ -113,10 +114,9 @@ class Agent:
         return run
 
     async def _probe(self, series: Series) -> None:
-        started = self.clock()
-        self.counters.lateness.observe(
-            lateness(started, self.scheduler.anchor, series.offset, self.interval)
-        )
+        started, anchor = self.clock(), self.scheduler.anchor
+        self.counters.lateness.observe(lateness(started, anchor, series.offset, self.interval))
+        series.state.started(slot(started, anchor, series.offset, self.interval))
         await asyncio.sleep(jitter_delay(self.settings.agent.jitter, self._rng))
         async with self._limit:
             result = await self._run_flow(series)
@@ -140,12 +140,6 @@ class Agent:
             del self._buffer[:dropped]
             _log.error("store unwritable: dropped the %d oldest unsaved results", dropped)
         self._dirty.set()
-
-    def _skipped(self, series_id: str) -> None:
-        series = self.series.get(series_id)
-        if series is not None:
-            series.state.skipped += 1
-            self._dirty.set()
 
     async def flush(self) -> bool:
         """Write buffered results in one transaction; false (and kept) when the store fails."""
@@ -176,17 +170,34 @@ class Agent:
             await self.flush()
 
     async def refresher(self, stop: asyncio.Event) -> None:
-        """Rebuild the snapshot when something changed, at most every ``REFRESH_EVERY``."""
+        """Rebuild the snapshot when something changed.
+
+        At most every ``REFRESH_EVERY`` seconds, and never more than a fifth of the time:
+        at 10,000 series a refresh costs seconds of CPU, and probes come first.
+        """
         while not stop.is_set():
             await _wait(self._dirty, REFRESH_EVERY)
             if self._dirty.is_set():
                 self._dirty.clear()
+                began = time.perf_counter()
                 await self.refresh()
-            await _wait(stop, REFRESH_EVERY)
+                self._refresh_cost = time.perf_counter() - began
+            await _wait(stop, max(REFRESH_EVERY, 4 * self._refresh_cost))
+
+    def _capture(self) -> list[SeriesCopy]:
+        """Copies of every series, reusing those of series unchanged since the last time."""
+        copies = []
+        for series_id, series in self.series.items():
+            cached = self._copies.get(series_id)
+            if cached is None or cached[0] != series.state.version:
+                cached = self._copies[series_id] = (series.state.version,
+                                                    capture([series.state])[0])
+            copies.append(cached[1])
+        return copies
 
     async def refresh(self) -> None:
         """Copy on the loop, compute and render in a thread, then swap."""
-        copies = capture(s.state for s in self.series.values())
+        copies = self._capture()
         windows = await self._windows()
         counters, lateness_now = replace(self.counters), self.counters.lateness.frozen()
         snapshot = await asyncio.to_thread(

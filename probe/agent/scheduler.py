@@ -6,7 +6,9 @@ period stays exact because APScheduler 3.x's interval jitter accumulates (2 s of
 on a 10 s interval measured 11 s on average): instead each run waits a fresh random
 fraction of ``jitter`` before it starts, which spreads load without moving the schedule.
 A run that cannot start on time (the previous one still running, or the loop too busy
-for longer than the grace time) is counted as skipped, never queued up.
+for longer than the grace time) is not queued up; the runner counts it as skipped from
+the gap in run slots (``slot``), because with ``coalesce`` APScheduler merges missed
+runs into one and reports at most one of them.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from probe.model import Instant, Seconds
 
 Job = Callable[[], Awaitable[None]]
-OnSkip = Callable[[str], None]
 
 
 def offsets(count: int, interval: Seconds) -> list[Seconds]:
@@ -31,25 +31,31 @@ def offsets(count: int, interval: Seconds) -> list[Seconds]:
 
 
 def lateness(now: Instant, anchor: Instant, offset: Seconds, interval: Seconds) -> Seconds:
-    """How long after its scheduled time a run started (the period is exact)."""
-    return (now - anchor - offset) % interval
+    """How long after its scheduled time a run started (the period is exact).
+
+    A run a hair early (the wall clock stepped back) is on time, not an interval late.
+    """
+    late = (now - anchor - offset) % interval
+    return late if late < interval / 2 else 0.0
+
+
+def slot(now: Instant, anchor: Instant, offset: Seconds, interval: Seconds) -> int:
+    """Which scheduled run of a series ``now`` belongs to (0 for the first)."""
+    return round((now - anchor - offset - lateness(now, anchor, offset, interval)) / interval)
 
 
 class ProbeScheduler:
     """One APScheduler job per series on ``AsyncIOScheduler``, in the running loop.
 
-    Use ``start()`` inside the event loop and ``shutdown()`` once; ``on_skip`` is told
-    the series id of every run that was not started.
+    Use ``start()`` inside the event loop and ``shutdown()`` once.
     """
 
     def __init__(
-        self, *, interval: Seconds, anchor: Instant, on_skip: OnSkip, grace: Seconds | None = None
+        self, *, interval: Seconds, anchor: Instant, grace: Seconds | None = None
     ) -> None:
         self.interval, self.anchor = interval, anchor
         self._grace = max(1, round(grace if grace is not None else interval / 2))
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        self._on_skip = on_skip
-        self._scheduler.add_listener(self._skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
 
     def add(self, series_id: str, job: Job, *, offset: Seconds) -> None:
         trigger = IntervalTrigger(
@@ -77,9 +83,6 @@ class ProbeScheduler:
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-
-    def _skipped(self, event: JobEvent) -> None:
-        self._on_skip(event.job_id)
 
 
 def jitter_delay(jitter: Seconds, rng: random.Random) -> Seconds:

@@ -58,9 +58,20 @@ class SeriesState:
     failures: Counter[tuple[str, str]] = field(default_factory=Counter)
     durations: dict[str, HistogramCounter] = field(default_factory=dict)
     last: LastProbe | None = None
+    last_slot: int | None = None
+    version: int = 0
+    """Bumped on every change, so an unchanged series is not copied again."""
+
+    def started(self, slot: int) -> None:
+        """A run started in schedule slot ``slot``: any slots jumped over were skipped."""
+        if self.last_slot is not None and slot > self.last_slot + 1:
+            self.skipped += slot - self.last_slot - 1
+            self.version += 1
+        self.last_slot = slot
 
     def record(self, result: ProbeResult) -> None:
         """Count one finished probe and fold it into the timeline."""
+        self.version += 1
         self.runs += 1
         if not result.ok:
             self.failures[(result.step or "unknown", result.error or "unknown")] += 1

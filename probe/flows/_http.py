@@ -27,6 +27,12 @@ def default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
+_LIMITS = httpx.Limits(keepalive_expiry=2.0)
+"""A probe's steps share a connection, but one idle for longer than 2 s is not reused:
+servers commonly close idle connections after 5 s, and reusing one just as the server
+closes it fails a probe (``Server disconnected``) when the service never failed."""
+
+
 class HttpClients:
     """A ``ClientFactory``: fresh ``AsyncClient``s that share one ``SSLContext``."""
 
@@ -39,7 +45,7 @@ class HttpClients:
     def __call__(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             verify=self._context, timeout=self._timeout, headers=self._headers,
-            trust_env=False, follow_redirects=False,
+            trust_env=False, follow_redirects=False, limits=_LIMITS,
         )
 
 

@@ -88,6 +88,28 @@ class TimelineBuilder:
         self._pending_ts, self._pending_ok = ts, ok
         self._pending_failure = None if ok else Failure(ts, self._region, step, error)
 
+    def add_run(self, first: Instant, last: Instant, probes: int) -> None:
+        """``probes`` successes from ``first`` to ``last``, none more than max_gap apart.
+
+        R1 learns from such a run only what its first success says (it closes a down
+        interval, or starts coverage after a gap) and where the run ends: the successes
+        inside move nothing but the probe count. So a run costs two steps of the fold
+        however long it is, which is how a store folds a month of probes in moments.
+        Raises ``OutOfOrder`` unless ``first`` is later than every probe added before.
+        """
+        if self._pending_ts is not None and first <= self._pending_ts:
+            raise OutOfOrder(f"run from {first} after a probe at {self._pending_ts}")
+        self.add(first, True)
+        if probes == 1:
+            return
+        self._fold(first, True, None)
+        self._probes += probes - 2
+        # The success before `last` was within max_gap of it, and only the gap test of
+        # `last` and the end of coverage read `_last_ts`: `last` can stand in for it.
+        # `last` stays pending, so a failure re-sent at the same instant still merges.
+        self._last_ts = last
+        self._pending_ts, self._pending_ok, self._pending_failure = last, True, None
+
     def _merge_duplicate(self, ok: bool, step: str | None, error: str | None) -> None:
         """Results with the same ts are one probe, failed if any failed (SLA_RULES, Input).
 

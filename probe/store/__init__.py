@@ -8,12 +8,10 @@ with issue 6, both on the numbered SQL files in ``migrations/``.
 from __future__ import annotations
 
 from probe.store._open import open_store, sqlite_path
-from probe.store._rebuild import RunBuilder
 from probe.store.base import Segment, Store, StoredWindow, StoreError
 from probe.store.sqlite import SqliteStore
 
 __all__ = [
-    "RunBuilder",
     "Segment",
     "SqliteStore",
     "Store",

@@ -9,41 +9,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
 
-from probe.model import Instant, ProbeResult, Seconds
-from probe.sla.timeline import OutOfOrder, TimelineBuilder
+from probe.model import ProbeResult, Seconds
+from probe.sla.timeline import TimelineBuilder
 from probe.store._runs import grid
 from probe.store.base import Segment, StoreError
-
-
-class RunBuilder(TimelineBuilder):
-    """A ``TimelineBuilder`` that can take a whole run of successes at once.
-
-    ``add_run`` belongs in ``TimelineBuilder`` itself (it reaches into its fold); it
-    lives here until the owner of ``probe/sla/timeline.py`` moves it there. No
-    ``__slots__`` of its own: ``TimelineBuilder._copy`` copies ``self.__slots__``,
-    which must stay the parent's.
-    """
-
-    def add_run(self, first: Instant, last: Instant, probes: int) -> None:
-        """``probes`` successes from ``first`` to ``last``, none more than max_gap apart.
-
-        R1 learns from such a run only what its first success says (it closes a down
-        interval, or starts coverage after a gap) and where the run ends: the successes
-        inside move nothing but the probe count. So the run costs two steps of the fold
-        however long it is, which is what lets a month of probes be folded in seconds.
-        Raises ``OutOfOrder`` unless ``first`` is later than every probe added before.
-        """
-        if self.last_ts is not None and first <= self.last_ts:
-            raise OutOfOrder(f"run from {first} after a probe at {self.last_ts}")
-        self.add(first, True)
-        if probes == 1:
-            return
-        self._fold(first, True, None)
-        self._probes += probes - 2
-        # The success before `last` was within max_gap of it; only the gap test of
-        # `last` and the end of coverage read `_last_ts`, so `last` stands in for it.
-        self._last_ts = last
-        self._pending_ts, self._pending_ok, self._pending_failure = last, True, None
 
 
 def fold(
@@ -61,7 +30,7 @@ def fold(
     gap hides inside a segment. ``StoreError`` when one is not (the segments were
     written for a larger ``max_gap`` than the one asked for).
     """
-    builder = RunBuilder(account, region, max_gap=max_gap)
+    builder = TimelineBuilder(account, region, max_gap=max_gap)
     pending = iter(failures)
     for segment in segments:
         if segment.ok:

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from probe.agent.runner import Agent, probed_accounts
-from probe.agent.scheduler import jitter_delay, lateness, offsets
+from probe.agent.scheduler import jitter_delay, lateness, offsets, slot
+from probe.agent.state import SeriesState
 from probe.config import Account, Settings, User
 from probe.model import ProbeResult
 from probe.store import StoreError, open_store
+from probe.sla.timeline import TimelineBuilder
 from probe.store.base import Store
 
 pytestmark = pytest.mark.anyio
@@ -27,6 +29,21 @@ def test_lateness_is_measured_against_the_exact_period() -> None:
     anchor = 1000.0
     assert lateness(anchor + 15 + 60 * 7 + 0.25, anchor, 15, 60) == pytest.approx(0.25)
     assert lateness(anchor + 15, anchor, 15, 60) == 0
+
+
+def test_a_run_a_hair_early_is_on_time() -> None:
+    """The wall clock stepped back 10 ms: not 59.99 s late."""
+    assert lateness(1000.0 + 60 * 3 - 0.01, 1000.0, 0, 60) == 0
+
+
+def test_slots_count_runs_that_never_started() -> None:
+    anchor, offset, interval = 1000.0, 5.0, 60.0
+    assert [slot(anchor + offset + t, anchor, offset, interval)
+            for t in (0, 0.3, 59.9, 60.2, 185)] == [0, 0, 1, 1, 3]
+    state = SeriesState("acme", "eu", TimelineBuilder("acme", "eu", max_gap=300))
+    for number in (0, 1, 4, 5, 9):
+        state.started(number)
+    assert state.skipped == 2 + 3
 
 
 def test_jitter_stays_within_its_bound() -> None:

@@ -188,3 +188,18 @@ def test_r1_live_builder_refuses_an_older_probe() -> None:
     builder.add(T + MINUTE, True)
     with pytest.raises(OutOfOrder):
         builder.add(T, True)
+
+
+def test_a_run_of_successes_folds_like_its_probes() -> None:
+    """``add_run`` (how a store folds a healthy stretch) equals adding every probe."""
+    one_by_one = TimelineBuilder("a", "r", max_gap=300)
+    runs = TimelineBuilder("a", "r", max_gap=300)
+    for ts in (0, 60):
+        one_by_one.add(ts, False, "login", "dns")
+        runs.add(ts, False, "login", "dns")
+    for ts in range(120, 1320, 60):
+        one_by_one.add(ts, True)
+    runs.add_run(120, 1260, 20)
+    for builder in (one_by_one, runs):
+        builder.add(2000, False, "call", "timeout")  # after an evidence gap
+    assert runs.finish() == one_by_one.finish()
