@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from probe.model import Instant, Seconds
+from probe.sla.report import AccountFigures
 
 
 def utc(instant: Instant) -> str:
@@ -40,3 +41,17 @@ def percent(ratio: float, places: int = 4) -> str:
 def counts(tally: dict[str, int]) -> str:
     """``login×5, call×1``."""
     return ", ".join(f"{name}×{n}" for name, n in sorted(tally.items())) or "-"
+
+
+def figure_fields(f: AccountFigures) -> dict[str, float]:
+    """The numeric R6 figures under their contract names, rounded for statements."""
+    return {
+        "availability": round(f.availability, 9),
+        "unavailable_seconds": seconds(f.unavailable_seconds),
+        "error_budget_seconds": seconds(f.error_budget_seconds),
+        "error_budget_remaining_seconds": seconds(f.error_budget_remaining_seconds),
+        "observed_down_seconds": seconds(f.observed_down_seconds),
+        "excluded_seconds": seconds(f.excluded_seconds),
+        "short_outage_seconds": seconds(f.short_outage_seconds),
+        "coverage": round(f.coverage, 6),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from probe.reports._format import seconds, utc
+from probe.reports._format import figure_fields, seconds, utc
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 FIELDS = (
@@ -34,15 +34,8 @@ def _account(f: AccountFigures) -> dict[str, object]:
         "account": f.account,
         "record": "account",
         "regions": " ".join(f.regions),
-        "availability": round(f.availability, 9),
+        **figure_fields(f),
         "sla_met": str(f.sla_met).lower(),
-        "unavailable_seconds": seconds(f.unavailable_seconds),
-        "error_budget_seconds": seconds(f.error_budget_seconds),
-        "error_budget_remaining_seconds": seconds(f.error_budget_remaining_seconds),
-        "observed_down_seconds": seconds(f.observed_down_seconds),
-        "excluded_seconds": seconds(f.excluded_seconds),
-        "short_outage_seconds": seconds(f.short_outage_seconds),
-        "coverage": round(f.coverage, 6),
         "credit_percent": "" if f.credit_percent is None else f.credit_percent,
     }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from probe.reports._format import seconds, utc
+from probe.reports._format import figure_fields, seconds, utc
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 
@@ -31,15 +31,8 @@ def _account(f: AccountFigures) -> dict[str, Any]:
     return {
         "account": f.account,
         "regions": list(f.regions),
-        "unavailable_seconds": seconds(f.unavailable_seconds),
-        "availability": round(f.availability, 9),
+        **figure_fields(f),
         "sla_met": f.sla_met,
-        "error_budget_seconds": seconds(f.error_budget_seconds),
-        "error_budget_remaining_seconds": seconds(f.error_budget_remaining_seconds),
-        "observed_down_seconds": seconds(f.observed_down_seconds),
-        "excluded_seconds": seconds(f.excluded_seconds),
-        "short_outage_seconds": seconds(f.short_outage_seconds),
-        "coverage": round(f.coverage, 6),
         "credit_percent": f.credit_percent,
         "ignored_failures": dict(f.ignored_failures),
         "outages": [_outage(o) for o in f.outages],
