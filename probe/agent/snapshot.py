@@ -103,6 +103,7 @@ class Snapshot:
     interval: Seconds = 60.0
     exposition: bytes = b""
     """``/metrics`` rendered once per snapshot (rendering per scrape is too slow at scale)."""
+    exposition_gzip: bytes = b""  # ``exposition`` gzipped, for scrapers accepting gzip
 
     def ready(self, now: Instant) -> tuple[bool, str]:
         """``/readyz``: store writable, scheduler running, a probe within 2 intervals."""

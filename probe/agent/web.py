@@ -4,8 +4,8 @@
 store, the API token, a clock, a change hook), so there is no global state and tests
 run it through ``httpx.ASGITransport`` or a real uvicorn server alike. The agent runs it
 with uvicorn on its own event loop, so no handler here may block: readers only look at
-the current ``Snapshot`` (``/metrics`` serves its pre-rendered exposition as it is) and
-store calls go to a worker thread.
+the current ``Snapshot`` (``/metrics`` serves its pre-rendered exposition, plain or
+gzipped, as it is) and store calls go to a worker thread.
 
 Every response carries a strict Content-Security-Policy and ``nosniff``: the status
 page shows names and error texts from outside, and a page that may not run scripts or
@@ -29,7 +29,7 @@ from probe.agent.snapshot import Snapshot
 from probe.agent.status_page import render_status_page
 from probe.secrets import Secret
 
-__all__ = ["CONTENT_SECURITY_POLICY", "SecurityHeaders", "create_app"]
+__all__ = ["CONTENT_SECURITY_POLICY", "SecurityHeaders", "accepts_gzip", "create_app"]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -107,8 +107,18 @@ class _Views:
         self._clock = clock
 
     async def metrics(self, request: Request) -> Response:
-        """The exposition rendered with the snapshot; never rendered here."""
-        return Response(self._snapshot().exposition, headers={"Content-Type": CONTENT_TYPE})
+        """The exposition rendered with the snapshot, gzipped if the scraper accepts it.
+
+        Prometheus asks for gzip: at 10,000 series that is ~2 MB on the wire instead of
+        ~53 MB. Both copies were made with the snapshot, so nothing is compressed here.
+        """
+        snapshot = self._snapshot()
+        headers = {"Content-Type": CONTENT_TYPE, "Vary": "Accept-Encoding"}
+        accepted = request.headers.get("accept-encoding", "")
+        if snapshot.exposition_gzip and accepts_gzip(accepted):
+            headers["Content-Encoding"] = "gzip"
+            return Response(snapshot.exposition_gzip, headers=headers)
+        return Response(snapshot.exposition, headers=headers)
 
     async def healthz(self, request: Request) -> Response:
         """The process is alive and serving: always 200."""
@@ -123,6 +133,31 @@ class _Views:
         """The HTML page, never cached: it is a picture of now."""
         page = render_status_page(self._snapshot(), now=self._clock())
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value allows gzip (RFC 9110 12.5.3).
+
+    ``gzip`` or ``*`` with a non-zero ``q`` (``gzip;q=0`` refuses it, and an explicit
+    ``gzip`` outranks ``*``); an absent or empty header means identity only.
+    """
+    weights: dict[str, float] = {}
+    for item in accept_encoding.lower().split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        weights[coding] = _quality(params)
+    return weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0))) > 0
+
+
+def _quality(params: list[str]) -> float:
+    """The ``q`` of one coding, 1 when absent; an unreadable ``q`` counts as 0."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -1,18 +1,39 @@
-"""The exporter: names, types, labels and values of a hand-built snapshot; promtool."""
+"""The exporter: names, types, labels and values of a hand-built snapshot; promtool.
+
+The direct renderer is held byte for byte to prometheus-client (``reference_exposition``)
+on hand-built, empty and generated snapshots.
+"""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 from dataclasses import replace
+from types import MappingProxyType
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-from probe.agent.exporter import SnapshotCollector, render_exposition
-from probe.agent.snapshot import Snapshot
-from tests.agent.conftest import EVIL, NOW, TOKEN, build_snapshot, region
+from probe.agent.exporter import (
+    SnapshotCollector,
+    reference_exposition,
+    render_exposition,
+    render_exposition_pair,
+)
+from probe.agent.snapshot import (
+    DURATION_BUCKETS,
+    AccountState,
+    Histogram,
+    LastProbe,
+    RegionState,
+    Snapshot,
+)
+from probe.sla.report import AccountFigures
+from tests.agent.conftest import EVIL, MONTH, NOW, TOKEN, build_snapshot, region
 
 FAMILIES = {
     "lifesize_probe_success": ("gauge", {"account", "region"}),
@@ -194,3 +215,83 @@ def test_each_collect_yields_fresh_families() -> None:
     first, second = list(collector.collect()), list(collector.collect())
     assert [f.name for f in first] == [f.name for f in second]
     assert all(a is not b and a == b for a, b in zip(first, second, strict=True))
+
+
+AWKWARD = 'a "quoted"\\name\nwith newline'
+
+
+@pytest.mark.parametrize("snapshot", [
+    build_snapshot(),
+    build_snapshot(evil=True),
+    build_snapshot(regions=(region(AWKWARD, 'eu "west"\\\n'),), version='0.1.0 "dev"\\\n'),
+    Snapshot(generated_at=NOW, version="0.1.0", objective=0.999),
+], ids=["hand-built", "evil", "awkward", "empty"])
+def test_direct_rendering_is_byte_identical_to_prometheus_client(snapshot: Snapshot) -> None:
+    assert render_exposition(snapshot) == reference_exposition(snapshot)
+
+
+def test_the_pair_is_the_exposition_and_its_gzip() -> None:
+    plain, packed = render_exposition_pair(build_snapshot(evil=True))
+    assert plain == reference_exposition(build_snapshot(evil=True))
+    assert packed[:2] == b"\x1f\x8b"
+    assert gzip.decompress(packed) == plain
+
+
+NAMES = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ['"', "\\", "\n", '\\"', "\\n", EVIL, "ümlaut €", "le", ""])
+COUNTS = st.integers(min_value=0, max_value=2**62)
+VALUES = COUNTS | st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 0.5, 1e-9, 1234567.0, 1e22, 0.9987, -21.6])
+BOUNDS = st.just(DURATION_BUCKETS) | st.lists(
+    st.floats(allow_nan=False, allow_infinity=False), max_size=4).map(
+    lambda bounds: tuple(sorted(bounds)))
+
+
+@st.composite
+def histograms(draw: st.DrawFn) -> Histogram:
+    buckets = draw(BOUNDS)
+    counts = tuple(draw(st.lists(COUNTS, min_size=len(buckets), max_size=len(buckets))))
+    return Histogram(buckets, counts, count=draw(COUNTS), sum=draw(VALUES))
+
+
+@st.composite
+def region_states(draw: st.DrawFn) -> RegionState:
+    last = draw(st.none() | st.builds(
+        LastProbe, ts=VALUES, ok=st.booleans(), step=st.none(), error=st.none(),
+        durations=st.just({})))
+    down_since = draw(st.none() | VALUES)
+    return RegionState(
+        account=draw(NAMES), region=draw(NAMES), last=last, runs_total=draw(COUNTS),
+        skipped_runs_total=draw(COUNTS),
+        failures_total=MappingProxyType(draw(st.dictionaries(
+            st.tuples(NAMES, NAMES), COUNTS, max_size=3))),
+        durations=draw(st.dictionaries(NAMES | st.sampled_from(["login", "call", "total"]),
+                                       histograms(), max_size=4)),
+        down=draw(st.booleans()), down_since=down_since,
+        coverage=draw(st.dictionaries(NAMES, VALUES, max_size=2)))
+
+
+@st.composite
+def account_states(draw: st.DrawFn) -> AccountState:
+    name = draw(NAMES)
+    figures = draw(st.dictionaries(NAMES, st.builds(
+        AccountFigures, account=st.just(name), regions=st.just(()), window=st.just(MONTH),
+        unavailable_seconds=VALUES, availability=VALUES, sla_met=st.booleans(),
+        error_budget_seconds=VALUES, error_budget_remaining_seconds=VALUES,
+        observed_down_seconds=VALUES, excluded_seconds=VALUES, short_outage_seconds=VALUES,
+        coverage=VALUES, credit_percent=st.none(), outages=st.just(()),
+        ignored_failures=st.just({})), max_size=2))
+    return AccountState(account=name, figures=figures, maintenance_active=draw(st.booleans()))
+
+
+SNAPSHOTS = st.builds(
+    Snapshot, generated_at=st.just(NOW), version=NAMES, objective=VALUES,
+    regions=st.lists(region_states(), max_size=4).map(tuple),
+    accounts=st.lists(account_states(), max_size=3).map(tuple),
+    lateness=histograms(), store_errors_total=COUNTS)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SNAPSHOTS)
+def test_direct_rendering_of_any_snapshot_is_byte_identical(snapshot: Snapshot) -> None:
+    assert render_exposition(snapshot) == reference_exposition(snapshot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 from collections.abc import AsyncIterator, Callable
@@ -15,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from probe.agent.exporter import CONTENT_TYPE
+from probe.agent.exporter import CONTENT_TYPE, render_exposition_pair
 from probe.agent.snapshot import Snapshot
 from probe.agent.status_page import render_status_page
+from probe.agent.web import accepts_gzip
 from probe.store import open_store
 from tests.agent.conftest import EVIL, NOW, TOKEN, Changes, FakeStore, build_snapshot
 
@@ -42,6 +44,62 @@ async def test_metrics_serves_the_prerendered_exposition(
     assert answer.status_code == 200
     assert answer.content == snapshot.exposition
     assert answer.headers["content-type"] == CONTENT_TYPE
+
+
+def with_gzip(snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` as the agent stores it: both copies from ``render_exposition_pair``."""
+    plain, packed = render_exposition_pair(snapshot)
+    return replace(snapshot, exposition=plain, exposition_gzip=packed)
+
+
+async def raw_get(client: httpx.AsyncClient, accept: str) -> tuple[httpx.Response, bytes]:
+    """``GET /metrics`` with ``Accept-Encoding: accept``; the body as sent, not decoded."""
+    async with client.stream("GET", "/metrics", headers={"Accept-Encoding": accept}) as answer:
+        return answer, b"".join([chunk async for chunk in answer.aiter_raw()])
+
+
+async def test_metrics_are_gzipped_for_a_scraper_that_accepts_gzip(
+        make_client: MakeClient) -> None:
+    shown = with_gzip(build_snapshot(evil=True))
+    async with make_client(snapshot=shown) as client:
+        answer, body = await raw_get(client, "gzip")
+    assert answer.status_code == 200
+    assert answer.headers["content-encoding"] == "gzip"
+    assert answer.headers["vary"] == "Accept-Encoding"
+    assert answer.headers["content-type"] == CONTENT_TYPE
+    assert int(answer.headers["content-length"]) == len(body) < len(shown.exposition) // 5
+    assert body == shown.exposition_gzip
+    assert gzip.decompress(body) == shown.exposition
+
+
+@pytest.mark.parametrize("accept", ["identity", "", "gzip;q=0", "deflate, br", "*;q=0"])
+async def test_metrics_are_plain_unless_gzip_is_accepted(
+        make_client: MakeClient, accept: str) -> None:
+    shown = with_gzip(build_snapshot())
+    async with make_client(snapshot=shown) as client:
+        answer, body = await raw_get(client, accept)
+    assert "content-encoding" not in answer.headers
+    assert answer.headers["vary"] == "Accept-Encoding"
+    assert body == shown.exposition
+
+
+async def test_metrics_are_plain_while_the_snapshot_has_no_gzip_copy(
+        client: httpx.AsyncClient, snapshot: Snapshot) -> None:
+    assert snapshot.exposition_gzip == b""
+    answer, body = await raw_get(client, "gzip")
+    assert "content-encoding" not in answer.headers
+    assert body == snapshot.exposition
+
+
+@pytest.mark.parametrize(("header", "accepted"), [
+    ("gzip", True), ("GZIP", True), ("gzip, deflate, br, zstd", True),
+    ("deflate, gzip;q=0.5", True), ("*", True), ("x-gzip", True),
+    ("identity;q=1, *;q=0.1", True), ("gzip;q=0", False),
+    ("gzip; q=0.000", False), ("*;q=0", False), ("*, gzip;q=0", False), ("", False),
+    ("identity", False), ("br", False), ("gzip;q=nonsense", False),
+])
+def test_accept_encoding_is_read_with_its_weights(header: str, accepted: bool) -> None:
+    assert accepts_gzip(header) is accepted
 
 
 async def test_healthz_is_always_ok_and_readyz_follows_the_snapshot(
