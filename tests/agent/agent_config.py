@@ -1,4 +1,9 @@
-"""A small agent config for loopback tests: two accounts, one region, 1 s probes."""
+"""A small agent config for loopback tests: two accounts, one region, 1 s probes.
+
+The time scales are loose on purpose (``max_gap`` and ``min_outage`` 10 s, faults of
+20 s or 3 s): CI machines can be starved for CPU, and a probe started a few seconds late
+must not turn into an evidence gap or make a short fault look long.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ PASSWORDS = {"acme-ann": "ann-Pa55!", "globex-gus": "gus-Pa55!", "api-key": "key
 
 
 def write_config(folder: Path, *, simulator: str, database: str | None = None,
-                 interval: str = "1s", max_gap: str = "3s", listen: str = "127.0.0.1:0") -> Path:
+                 interval: str = "1s", max_gap: str = "10s", min_outage: str = "10s",
+                 listen: str = "127.0.0.1:0") -> Path:
     """Write the config (and its secret files) into ``folder``; returns its path."""
     for name, value in PASSWORDS.items():
         (folder / name).write_text(value)
@@ -39,7 +45,7 @@ accounts:
     regions: [lab]
     users: [{{username: gus@globex.example, password_file: globex-gus}}]
 sla:
-  min_outage: 5s
+  min_outage: {min_outage}
   max_gap: {max_gap}
 """)
     return path

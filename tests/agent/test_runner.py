@@ -13,8 +13,8 @@ from probe.agent.scheduler import jitter_delay, lateness, offsets, slot
 from probe.agent.state import SeriesState
 from probe.config import Account, Settings, User
 from probe.model import ProbeResult
-from probe.store import StoreError, open_store
 from probe.sla.timeline import TimelineBuilder
+from probe.store import StoreError, open_store
 from probe.store.base import Store
 
 pytestmark = pytest.mark.anyio
