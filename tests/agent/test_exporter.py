@@ -75,7 +75,7 @@ def promtool(exposition: bytes) -> subprocess.CompletedProcess[str]:
     if tool is None:
         pytest.skip("promtool not installed (Debian package prometheus); CI installs it")
     return subprocess.run([tool, "check", "metrics"], input=exposition.decode(),
-                          capture_output=True, text=True, timeout=60, check=False)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_every_family_has_its_name_type_labels_and_help() -> None:

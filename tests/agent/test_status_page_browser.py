@@ -43,7 +43,7 @@ def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProces
                "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
                "--window-size=1280,900", *extra, url]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_the_page_renders_to_a_screenshot(page_url: str, tmp_path: Path) -> None:
