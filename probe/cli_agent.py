@@ -67,7 +67,12 @@ def run_agent_command(args: argparse.Namespace) -> int:
 
     settings = load_config(args.config)
     _logging()
-    return asyncio.run(run_agent(settings, config_dir=Path(args.config).resolve().parent))
+    try:
+        return asyncio.run(run_agent(settings, config_dir=Path(args.config).resolve().parent))
+    except OSError as exc:  # the listening socket: address in use, not ours to bind
+        print(f"cannot listen on {settings.agent.listen}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
 
 
 def run_demo_command(args: argparse.Namespace) -> int:

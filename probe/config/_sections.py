@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from probe.config._base import Section
 from probe.config._types import CronExpression, Duration, InstantValue, TimeZoneName
@@ -42,6 +42,14 @@ class AgentSection(Section):
     """Probes running at once, at most, across all series."""
     api_token_env: str | None = None
     api_token_file: str | None = None
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError(f"expected HOST:PORT such as 127.0.0.1:9464, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _one_token_source(self) -> Self:

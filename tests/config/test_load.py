@@ -170,3 +170,8 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
 def test_shipped_configs_load(name: str) -> None:
     settings = load_config(REPO / "config" / name)
     assert settings.accounts
+
+
+def test_agent_listen_needs_host_and_port(tmp_path: Path) -> None:
+    (problem,) = problems(write(tmp_path, "agent:\n  listen: nowhere\n"))
+    assert "agent.listen (line 2): expected HOST:PORT such as 127.0.0.1:9464" in problem
