@@ -13,12 +13,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 import orjson
 
 from probe.model import ProbeResult, RegionTimeline
+from probe.reports._format import utc
 from probe.sla.timeline import OutOfOrder, TimelineBuilder
 
 Row = tuple[float, str, str, bool, str | None, str | None]
@@ -233,7 +234,7 @@ def write_results(results: Iterable[ProbeResult], out: TextIO) -> int:
 def result_record(result: ProbeResult) -> dict[str, Any]:
     """The JSON object of one result (durations included when known)."""
     record: dict[str, Any] = {
-        "ts": rfc3339(result.ts),
+        "ts": utc(result.ts),
         "account": result.account,
         "region": result.region,
         "ok": result.ok,
@@ -244,9 +245,3 @@ def result_record(result: ProbeResult) -> dict[str, Any]:
         record["durations"] = dict(result.durations)
     return record
 
-
-def rfc3339(instant: float) -> str:
-    """``2026-10-05T10:00:00Z``; milliseconds only when there are some."""
-    moment = datetime.fromtimestamp(instant, tz=UTC)
-    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
-    return moment.isoformat(timespec=spec).replace("+00:00", "Z")

@@ -16,15 +16,9 @@ from typing import Any
 
 import uvicorn
 
+from probe.config._types import parse_listen
+
 __all__ = ["EmbeddedServer", "listen_socket", "parse_listen", "running"]
-
-
-def parse_listen(listen: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:8088`` for IPv6) as a host and a port number."""
-    host, sep, port = listen.rpartition(":")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"--listen: expected HOST:PORT such as 127.0.0.1:8088, got {listen!r}")
-    return host.strip("[]"), int(port)
 
 
 def listen_socket(host: str, port: int) -> socket.socket:

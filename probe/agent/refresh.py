@@ -24,7 +24,7 @@ from probe.model import (
 )
 from probe.sla import histories, month_to_date, trailing, window_figures
 from probe.sla.maintenance import occurrences
-from probe.sla.spans import measure
+from probe.sla.report import coverage_ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +110,8 @@ def _region(copy: SeriesCopy, windows: Sequence[Window]) -> RegionState:
         durations=copy.durations,
         down=down,
         down_since=latest.start if down and latest is not None else None,
-        coverage=MappingProxyType({w.label: _coverage(timeline, w) for w in windows}),
+        coverage=MappingProxyType({w.label: coverage_ratio(timeline.covered, w) for w in windows}),
     )
-
-
-def _coverage(timeline: RegionTimeline, window: Window) -> float:
-    elapsed = window.elapsed
-    if elapsed <= 0:
-        return 0.0
-    return measure(timeline.covered, Span(window.start, window.start + elapsed)) / elapsed
 
 
 def _active(

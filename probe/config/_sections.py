@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from probe.config._base import Section
-from probe.config._types import CronExpression, Duration, InstantValue, TimeZoneName
+from probe.config._types import (
+    CronExpression,
+    Duration,
+    InstantValue,
+    TimeZoneName,
+    parse_listen,
+)
 
 
 def check_quorum(value: Any) -> str | int:
@@ -46,9 +52,7 @@ class AgentSection(Section):
     @field_validator("listen")
     @classmethod
     def _host_and_port(cls, value: str) -> str:
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or int(port) > 65535:
-            raise ValueError(f"expected HOST:PORT such as 127.0.0.1:9464, got {value!r}")
+        parse_listen(value, example="127.0.0.1:9464")  # ValueError says what is wrong
         return value
 
     @model_validator(mode="after")

@@ -58,6 +58,14 @@ def check_cron_expression(value: Any) -> str:
     return value
 
 
+def parse_listen(listen: str, *, example: str = "127.0.0.1:8088") -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8088`` for IPv6) as a host and a port number."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT such as {example}, got {listen!r}")
+    return host.strip("[]"), int(port)
+
+
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 InstantValue = Annotated[float, BeforeValidator(parse_instant)]
 TimeZoneName = Annotated[str, BeforeValidator(check_timezone)]

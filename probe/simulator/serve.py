@@ -57,6 +57,10 @@ def serve(*, listen: str, config_path: Path | None) -> int:
     """Serve the simulator until a signal; 0 after a clean stop, 2 for bad input."""
     try:
         host, port = parse_listen(listen)
+    except ValueError as exc:
+        print(f"lifesize-probe simulate: --listen: {exc}", file=sys.stderr)
+        return 2
+    try:
         app = create_app(load_simulator(config_path))
     except (ConfigError, SecretError, ValueError) as exc:
         print(f"lifesize-probe simulate: {exc}", file=sys.stderr)

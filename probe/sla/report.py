@@ -81,8 +81,6 @@ def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -
     observed = measure(history.down, span)
     ratio = availability(unavailable, window)
     budget = error_budget(window, policy.objective)
-    elapsed = window.elapsed
-    covered = measure(history.coverage, Span(window.start, window.start + elapsed))
     return AccountFigures(
         account=history.account,
         regions=history.regions,
@@ -95,11 +93,19 @@ def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -
         observed_down_seconds=observed,
         excluded_seconds=max(0.0, observed - unavailable - short),
         short_outage_seconds=short,
-        coverage=covered / elapsed if elapsed > 0 else 0.0,
+        coverage=coverage_ratio(history.coverage, window),
         credit_percent=credit_percent(ratio, policy.credits),
         outages=tuple(parts),
         ignored_failures=_count_in(history.ignored, span),
     )
+
+
+def coverage_ratio(covered: Sequence[Span], window: Window) -> float:
+    """R1/R6: covered time over the part of ``window`` that has passed (0 before it)."""
+    elapsed = window.elapsed
+    if elapsed <= 0:
+        return 0.0
+    return measure(covered, Span(window.start, window.start + elapsed)) / elapsed
 
 
 def build_report(

@@ -19,6 +19,7 @@ import pytest
 
 from probe.agent.main import run_agent
 from probe.config import load_config
+from probe.reports._format import utc
 from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import TOKEN, write_config
@@ -124,7 +125,7 @@ async def test_faults_move_the_figures_by_the_five_minute_rule(
         # Maintenance declared over the API excludes a fault inside it.
         now = time.time()
         window = {"kind": "emergency", "accounts": ["acme"], "name": "e2e",
-                  "start": _rfc3339(now - 1), "end": _rfc3339(now + 600)}
+                  "start": utc(now - 1), "end": utc(now + 600)}
         declared = await client.post(f"{agent}/api/v1/maintenance", json=window,
                                      headers={"Authorization": f"Bearer {TOKEN}"})
         assert declared.status_code == 201, declared.text
@@ -133,9 +134,6 @@ async def test_faults_move_the_figures_by_the_five_minute_rule(
                       window="month") == acme
         assert metric(text, "lifesize_maintenance_active", account="acme") == 1
 
-
-def _rfc3339(instant: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(instant))
 
 
 async def test_scraping_in_a_tight_loop_does_not_delay_probes(agent: str) -> None:
