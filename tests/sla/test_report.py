@@ -6,8 +6,15 @@ example are rebuilt from probes.
 
 from __future__ import annotations
 
-from probe.model import ProbeResult
-from probe.sla import build_report, calendar_month, histories_from_results
+from probe.model import ProbeResult, SlaPolicy
+from probe.sla import (
+    build_report,
+    calendar_month,
+    histories_from_results,
+    month_to_date,
+    window_figures,
+)
+from tests.helpers import at
 from tests.sla.sla_scenario import (
     DAY,
     MINUTE,
@@ -154,3 +161,17 @@ def test_r6_report_has_every_account_sorted() -> None:
         ("acme", 0.0),
         ("globex", 2700.0),
     ]
+
+
+def test_r6_month_to_date_ignores_data_after_as_of() -> None:
+    """R6 over the month so far: a 10-minute outage on Oct 20 is not yet in a window
+    measured as of Oct 10 (hand-worked: 0 s unavailable, denominator still 2678400 s)."""
+    begin = at("2026-10-20T10:00")
+    results = [ProbeResult(begin + 60 * i, "acme", "eu", i == 10, None if i == 10 else "login",
+                           None if i == 10 else "http_503") for i in range(11)]
+    policy = SlaPolicy()
+    (history,) = histories_from_results(results, policy)
+    early = window_figures(history, month_to_date(at("2026-10-10T00:00"), "UTC"), policy)
+    late = window_figures(history, month_to_date(at("2026-10-21T00:00"), "UTC"), policy)
+    assert (early.unavailable_seconds, early.window.seconds) == (0.0, 2678400.0)
+    assert late.unavailable_seconds == 600.0
