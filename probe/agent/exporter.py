@@ -167,9 +167,11 @@ def _sla_families(snapshot: Snapshot) -> Iterator[Metric]:
 
 
 def _process_families(snapshot: Snapshot) -> Iterator[Metric]:
-    """The agent itself: version, scheduler lateness, store errors."""
+    """The agent itself: version, probe interval, scheduler lateness, store errors."""
     build = _gauge("lifesize_probe_build_info", ["version"])
     build.add_metric([snapshot.version], 1.0)
+    interval = _gauge("lifesize_probe_interval_seconds", [])
+    interval.add_metric([], snapshot.interval)
     lateness = HistogramMetricFamily(
         "lifesize_probe_scheduler_lateness_seconds",
         _HELP["lifesize_probe_scheduler_lateness_seconds"],
@@ -177,4 +179,4 @@ def _process_families(snapshot: Snapshot) -> Iterator[Metric]:
     errors = CounterMetricFamily(
         "lifesize_probe_store_errors", _HELP["lifesize_probe_store_errors"],
         value=snapshot.store_errors_total)
-    yield from (build, lateness, errors)
+    yield from (build, interval, lateness, errors)

@@ -73,6 +73,8 @@ HELP: Mapping[str, str] = {
     "lifesize_probe_coverage_ratio": "Share of the elapsed window covered by probes of this"
     " region at most sla.max_gap apart (R1)." + _WINDOW_HELP,
     "lifesize_probe_build_info": "Always 1; the version label is the running lifesize-probe.",
+    "lifesize_probe_interval_seconds": "agent.interval: seconds between two probes of the"
+    " same account and region (LifesizeProbeStale fires after 3 without one).",
     "lifesize_probe_scheduler_lateness_seconds": "How late the scheduler started probes"
     " compared with their planned time.",
     "lifesize_probe_store_errors": "Store operations that failed (cannot read or write the"
@@ -242,9 +244,11 @@ def _objective(snapshot: Snapshot) -> list[str]:
 
 
 def _process_families(snapshot: Snapshot) -> Iterator[Iterable[str]]:
-    """The agent itself: version, scheduler lateness, store errors."""
+    """The agent itself: version, probe interval, scheduler lateness, store errors."""
     name = "lifesize_probe_build_info"
     yield [_header(name, "gauge"), f'{name}{{version="{_escape(snapshot.version)}"}} 1.0\n']
+    name = "lifesize_probe_interval_seconds"
+    yield [_header(name, "gauge"), f"{name} {_go(snapshot.interval)}\n"]
     name = "lifesize_probe_scheduler_lateness_seconds"
     lateness = snapshot.lateness
     les = tuple(repr(float(bound)) for bound in lateness.buckets)

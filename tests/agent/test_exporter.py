@@ -52,6 +52,7 @@ FAMILIES = {
     "lifesize_sla_observed_down_seconds": ("gauge", {"account", "window"}),
     "lifesize_probe_coverage_ratio": ("gauge", {"account", "region", "window"}),
     "lifesize_probe_build_info": ("gauge", {"version"}),
+    "lifesize_probe_interval_seconds": ("gauge", set()),
     "lifesize_probe_scheduler_lateness_seconds": ("histogram", set()),
     "lifesize_probe_store_errors": ("counter", set()),
 }
@@ -112,6 +113,7 @@ def test_probe_values_come_from_the_snapshot() -> None:
     assert value(families["lifesize_probe_last_run_timestamp_seconds"], **acme_eu) == NOW - 20
     assert value(families["lifesize_probe_store_errors"], "lifesize_probe_store_errors_total") == 1
     assert value(families["lifesize_probe_build_info"], version="0.1.0") == 1.0
+    assert value(families["lifesize_probe_interval_seconds"]) == 60.0
 
 
 def test_down_since_exists_only_while_down() -> None:
