@@ -37,6 +37,11 @@ def _needs_json(spec: RequestSection) -> bool:
 
 
 def _document(answer: Answer, where: str) -> Any:
+    """The answer's JSON; an answer that says it is something else (a login portal's or a
+    proxy's HTML page) is ``bad_response`` even when its text happens to parse."""
+    kind = answer.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise BadResponse(f"{where}: answer is {kind[:60]}, not JSON")
     try:
         return orjson.loads(answer.body)
     except orjson.JSONDecodeError:
