@@ -51,19 +51,23 @@ class EmbeddedServer(uvicorn.Server):
 
 
 @contextlib.contextmanager
-def running(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve ``app`` on a free port of ``host`` in a thread; yields its base URL."""
+def running(app: Any, host: str = "127.0.0.1", **options: Any) -> Iterator[str]:
+    """Serve ``app`` on a free port of ``host`` in a thread; yields its base URL.
+
+    ``options`` go to ``uvicorn.Config`` (``ssl_certfile``/``ssl_keyfile`` serve HTTPS).
+    """
     sock = listen_socket(host, 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
-                            timeout_graceful_shutdown=1)
+                            timeout_graceful_shutdown=1, **options)
+    scheme = "https" if options.get("ssl_certfile") else "http"
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"server:{port}", daemon=True)
     thread.start()
     try:
         _wait_started(server, thread)
-        yield f"http://{host}:{port}"
+        yield f"{scheme}://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

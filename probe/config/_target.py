@@ -200,6 +200,9 @@ class TargetSection(Section):
     api_key_env: str | None = None
     api_key_file: str | None = None
     user_agent: str = "lifesize-probe/0.1"
+    tls_verify: bool = True
+    """Verify the target's TLS certificates; ``false`` (a lab with a self-signed
+    certificate) must be written out, and the agent warns about it at start."""
     lifesize: LifesizeSection = LifesizeSection.model_validate(lifesize_defaults(False))
     steps: tuple[StepSection, ...] = ()
 

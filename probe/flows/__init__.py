@@ -7,6 +7,8 @@ it is cancelled; its ``error`` is one of the reasons listed in ``probe.flows.err
 
 from __future__ import annotations
 
+import logging
+
 from probe.config._target import TargetSection
 from probe.flows._http import HttpClients
 from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock, Flow, SystemClock
@@ -28,9 +30,19 @@ __all__ = [
     "reason_for",
 ]
 
+log = logging.getLogger("probe.flows")
+
 
 def make_flow(target: TargetSection, *, region: str, secrets: Secrets,
               clients: ClientFactory | None = None, clock: Clock = SYSTEM_CLOCK) -> Flow:
-    """The flow ``target.flow`` names, ready to run probes in ``region``."""
+    """The flow ``target.flow`` names, ready to run probes in ``region``.
+
+    Warns once, here at start, when ``target.tls_verify`` is off: from then on anyone
+    between the probe and the service can read the test users' passwords.
+    """
+    if not target.tls_verify:
+        log.warning("TLS certificate verification is OFF for the target (%s): set by "
+                    "target.tls_verify: false; a man in the middle can read the test users' "
+                    "passwords", ", ".join(sorted(set(target.hosts.values()))))
     kind = LifesizeFlow if target.flow == "lifesize" else StepsFlow
     return kind(target, region=region, secrets=secrets, clients=clients, clock=clock)

@@ -18,13 +18,25 @@ import httpx
 
 from probe.flows.errors import BadResponse
 
-__all__ = ["Answer", "HttpClients", "Outgoing", "default_ssl_context", "fetch"]
+__all__ = [
+    "Answer", "HttpClients", "Outgoing", "default_ssl_context", "fetch",
+    "unverified_ssl_context",
+]
 
 
 @cache
 def default_ssl_context() -> ssl.SSLContext:
     """httpx's verifying context (certifi CAs), made once per process and then shared."""
     return httpx.create_ssl_context(trust_env=False)
+
+
+@cache
+def unverified_ssl_context() -> ssl.SSLContext:
+    """A context that accepts any certificate: only for ``target.tls_verify: false``."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 _LIMITS = httpx.Limits(keepalive_expiry=2.0)
@@ -37,8 +49,9 @@ class HttpClients:
     """A ``ClientFactory``: fresh ``AsyncClient``s that share one ``SSLContext``."""
 
     def __init__(self, *, timeout: float, user_agent: str,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
-        self._context = ssl_context or default_ssl_context()
+                 ssl_context: ssl.SSLContext | None = None, verify: bool = True) -> None:
+        fallback = default_ssl_context() if verify else unverified_ssl_context()
+        self._context = ssl_context or fallback
         self._timeout = httpx.Timeout(timeout)
         self._headers = {"User-Agent": user_agent}
 

@@ -80,7 +80,8 @@ class ScriptFlow:
         self._region = region
         self._secrets = secrets
         self._clients = clients or HttpClients(timeout=target.step_timeout,
-                                               user_agent=target.user_agent)
+                                               user_agent=target.user_agent,
+                                               verify=target.tls_verify)
         self._clock = clock
         self._constants = {**{f"hosts.{k}": v for k, v in target.hosts.items()},
                            **{f"vars.{k}": v for k, v in target.vars.items()}}
