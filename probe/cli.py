@@ -18,8 +18,8 @@ from probe.output import write_output
 from probe.reports import RENDERERS
 from probe.results_file import ResultsFileError
 from probe.secrets import SecretError
-from probe.sla import build_report, calendar_month, histories, previous_month
-from probe.sources import from_results_file, from_store
+from probe.sla import calendar_month, previous_month
+from probe.statement import Source, read_history, statement
 from probe.store import StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -155,17 +155,10 @@ def _month(text: str) -> tuple[int, int]:
 
 def run_report(args: argparse.Namespace) -> int:
     settings = load_config(args.config) if args.config else Settings()
-    policy = settings.policy()
-    if args.results is not None:
-        history = from_results_file(args.results, policy, args.account, _progress)
-    else:
-        history = from_store(args.database, policy, args.account)
-    regions = settings.account_regions()
-    if args.account:
-        regions = {name: r for name, r in regions.items() if name in args.account}
-    windows = (*settings.maintenance_windows(), *history.windows)
-    accounts = histories(history.timelines, policy, maintenance=windows, regions=regions)
-    report = build_report(accounts, _report_window(args.month, policy.timezone), policy)
+    source = Source(results=args.results, database=args.database)
+    history = read_history(source, settings, args.account, _progress)
+    window = _report_window(args.month, settings.sla.timezone)
+    report = statement(history, settings, window, args.account)
     write_output(RENDERERS[args.format](report), args.output)
     return EXIT_OK
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from probe.model import Instant, Seconds
 from probe.sla.report import AccountFigures
@@ -13,6 +14,19 @@ def utc(instant: Instant) -> str:
     moment = datetime.fromtimestamp(instant, tz=UTC)
     spec = "seconds" if moment.microsecond == 0 else "milliseconds"
     return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def local(instant: Instant, zone: str) -> str:
+    """RFC 3339 on the wall clock of ``zone``: ``2026-10-05T12:00:00+02:00``."""
+    moment = datetime.fromtimestamp(instant, tz=ZoneInfo(zone))
+    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
+    return moment.isoformat(timespec=spec)
+
+
+def wall(instant: Instant, zone: str) -> str:
+    """For people: ``2026-10-05 12:00:00 CEST`` (``UTC`` for UTC)."""
+    moment = datetime.fromtimestamp(instant, tz=ZoneInfo(zone))
+    return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or zone)
 
 
 def seconds(value: Seconds) -> float:
@@ -31,6 +45,14 @@ def duration(value: Seconds) -> str:
     if hours:
         return f"{hours}h {minutes}m"
     return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+def period(value: Seconds) -> str:
+    """``30 days`` for whole days (claim periods), else as ``duration``."""
+    days, rest = divmod(round(value), 86400)
+    if days and not rest:
+        return f"{days} day" + ("s" if days > 1 else "")
+    return duration(value)
 
 
 def percent(ratio: float, places: int = 4) -> str:

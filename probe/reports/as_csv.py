@@ -1,12 +1,14 @@
-"""The report as CSV: one row per account, then one per outage, for spreadsheets."""
+"""The report as CSV for spreadsheets: one row per account, then one per outage and one
+per maintenance occurrence. Times are RFC 3339 in UTC, and again on the account's wall
+clock (``start_local``, ``end_local``, ``timezone``); columns are only ever added."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from probe.reports._format import figure_fields, seconds, utc
-from probe.sla.report import AccountFigures, OutageInWindow, Report
+from probe.reports._format import figure_fields, local, seconds, utc
+from probe.sla.report import AccountFigures, AppliedMaintenance, OutageInWindow, Report
 
 FIELDS = (
     "month", "account", "record", "regions",
@@ -14,6 +16,7 @@ FIELDS = (
     "error_budget_remaining_seconds", "observed_down_seconds", "excluded_seconds",
     "short_outage_seconds", "coverage", "credit_percent",
     "start", "end", "seconds", "counted", "open", "failed_steps", "errors", "claim_deadline",
+    "timezone", "start_local", "end_local", "kind", "name",
 )
 
 
@@ -24,8 +27,11 @@ def render_csv(report: Report) -> str:
     month = report.window.label
     for figures in report.accounts:
         writer.writerow({"month": month, **_account(figures)})
+        common = {"month": month, "account": figures.account, "timezone": figures.timezone}
         for outage in figures.outages:
-            writer.writerow({"month": month, "account": figures.account, **_outage(outage)})
+            writer.writerow({**common, **_outage(outage), **_local(outage, figures.timezone)})
+        for window in figures.maintenance:
+            writer.writerow({**common, **_maintenance(window), **_local(window, figures.timezone)})
     return out.getvalue()
 
 
@@ -37,6 +43,7 @@ def _account(f: AccountFigures) -> dict[str, object]:
         **figure_fields(f),
         "sla_met": str(f.sla_met).lower(),
         "credit_percent": "" if f.credit_percent is None else f.credit_percent,
+        "timezone": f.timezone,
     }
 
 
@@ -53,3 +60,18 @@ def _outage(o: OutageInWindow) -> dict[str, object]:
         "errors": " ".join(f"{k}={v}" for k, v in sorted(o.errors.items())),
         "claim_deadline": "" if o.claim_deadline is None else utc(o.claim_deadline),
     }
+
+
+def _maintenance(m: AppliedMaintenance) -> dict[str, object]:
+    return {
+        "record": "maintenance",
+        "start": utc(m.start),
+        "end": utc(m.end),
+        "seconds": seconds(m.end - m.start),
+        "kind": m.kind,
+        "name": m.name,
+    }
+
+
+def _local(span: OutageInWindow | AppliedMaintenance, zone: str) -> dict[str, object]:
+    return {"start_local": local(span.start, zone), "end_local": local(span.end, zone)}

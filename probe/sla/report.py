@@ -11,13 +11,25 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from probe.model import Instant, Outage, Seconds, SlaPolicy, Span, Window
+from probe.model import (
+    Failure,
+    Instant,
+    MaintenanceKind,
+    MaintenanceWindow,
+    Outage,
+    RegionTimeline,
+    Seconds,
+    SlaPolicy,
+    Span,
+    Window,
+)
 from probe.sla.history import AccountHistory
+from probe.sla.maintenance import occurrences
 from probe.sla.rules import availability, claim_deadline, credit_percent, error_budget, sla_met
-from probe.sla.spans import clip, measure
+from probe.sla.spans import clip, measure, subtract
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +43,22 @@ class OutageInWindow:
     errors: Mapping[str, int]
     claim_deadline: Instant | None
     """Only counted outages can be claimed."""
+    evidence: tuple[Failure, ...] = ()
+    """The failed probes behind this part, by time: what a claim attaches."""
 
     @property
     def seconds(self) -> Seconds:
         return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMaintenance:
+    """R3: one occurrence of a maintenance window, clipped to a report's window."""
+
+    start: Instant
+    end: Instant
+    kind: MaintenanceKind
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +81,18 @@ class AccountFigures:
     outages: tuple[OutageInWindow, ...]
     ignored_failures: Mapping[str, int]
     """Non-evidence failures (auth_rejected, internal) in the window, by class."""
+    timezone: str = "UTC"
+    """The account's wall clock for statements: ``accounts[].timezone``, else sla.timezone."""
+    maintenance: tuple[AppliedMaintenance, ...] = ()
+    """R3: the maintenance that covers this account inside the window (statements only)."""
+    evidence_gaps: tuple[Span, ...] = ()
+    """R1/R2: the parts of the elapsed window that no quorum of probes covered."""
+    region_down: Mapping[str, tuple[Span, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """R1: each region's down intervals inside the window, before quorum (statements only)."""
+    down: tuple[Span, ...] = ()
+    """R2: the account's down time inside the window, before maintenance and R4."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +133,7 @@ def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -
         credit_percent=credit_percent(ratio, policy.credits),
         outages=tuple(parts),
         ignored_failures=_count_in(history.ignored, span),
+        timezone=policy.timezone,
     )
 
 
@@ -109,11 +146,74 @@ def coverage_ratio(covered: Sequence[Span], window: Window) -> float:
 
 
 def build_report(
-    histories: Iterable[AccountHistory], window: Window, policy: SlaPolicy
+    histories: Iterable[AccountHistory],
+    window: Window,
+    policy: SlaPolicy,
+    *,
+    maintenance: Sequence[MaintenanceWindow] = (),
+    timezones: Mapping[str, str] | None = None,
+    timelines: Iterable[RegionTimeline] = (),
 ) -> Report:
-    """R6 for every account, sorted by account name."""
-    figures = (window_figures(h, window, policy) for h in histories)
+    """R6 for every account, sorted by account name, with what a statement shows beside
+    the figures: the account's time zone, the maintenance that covered it (R3), its
+    evidence gaps and each region's down intervals (from ``timelines``, when given).
+
+    ``maintenance`` must be the windows the histories were built with.
+    """
+    zones = timezones or {}
+    downs = _region_down(timelines, window)
+    figures = (
+        replace(
+            window_figures(h, window, policy),
+            timezone=zones.get(h.account) or policy.timezone,
+            maintenance=applied_maintenance(h.account, maintenance, window),
+            evidence_gaps=evidence_gaps(h.coverage, window),
+            down=_clipped(h.down, window),
+            region_down=MappingProxyType(downs.get(h.account, {})),
+        )
+        for h in histories
+    )
     return Report(window, policy, tuple(sorted(figures, key=lambda f: f.account)))
+
+
+def applied_maintenance(
+    account: str, windows: Sequence[MaintenanceWindow], window: Window
+) -> tuple[AppliedMaintenance, ...]:
+    """R3: each occurrence of a window covering ``account``, clipped to ``window``, by start."""
+    span = Span(window.start, window.end)
+    found = (
+        AppliedMaintenance(inside.start, inside.end, w.kind, w.name)
+        for w in windows
+        if w.applies_to(account)
+        for occurrence in occurrences(w, span)
+        if (inside := clip(occurrence, span)) is not None
+    )
+    return tuple(sorted(found, key=lambda m: (m.start, m.end, m.name, m.kind)))
+
+
+def evidence_gaps(covered: Sequence[Span], window: Window) -> tuple[Span, ...]:
+    """R1: the elapsed part of ``window`` outside ``covered`` (merged, sorted spans)."""
+    elapsed = Span(window.start, window.start + window.elapsed)
+    if elapsed.seconds <= 0:
+        return ()
+    return tuple(subtract(elapsed, covered))
+
+
+def _region_down(
+    timelines: Iterable[RegionTimeline], window: Window
+) -> dict[str, dict[str, tuple[Span, ...]]]:
+    """R1 down intervals of every region, clipped to the elapsed window, by account."""
+    found: dict[str, dict[str, tuple[Span, ...]]] = {}
+    for timeline in timelines:
+        spans = _clipped((Span(d.start, d.end) for d in timeline.down), window)
+        found.setdefault(timeline.account, {})[timeline.region] = spans
+    return found
+
+
+def _clipped(spans: Iterable[Span], window: Window) -> tuple[Span, ...]:
+    """The non-empty parts of ``spans`` inside the elapsed part of ``window``."""
+    elapsed = Span(window.start, window.start + window.elapsed)
+    return tuple(inside for span in spans if (inside := clip(span, elapsed)) is not None)
 
 
 def _part(outage: Outage, window: Span, policy: SlaPolicy) -> OutageInWindow | None:
@@ -134,6 +234,7 @@ def _part(outage: Outage, window: Span, policy: SlaPolicy) -> OutageInWindow | N
         failed_steps=_tally(f.step for f in evidence),
         errors=_tally(f.error for f in evidence),
         claim_deadline=deadline,
+        evidence=tuple(evidence),
     )
 
 
@@ -149,4 +250,13 @@ def _count_in(ignored: Mapping[str, Sequence[Instant]], window: Span) -> Mapping
     return MappingProxyType({error: n for error, n in sorted(counts.items()) if n})
 
 
-__all__ = ["AccountFigures", "OutageInWindow", "Report", "build_report", "window_figures"]
+__all__ = [
+    "AccountFigures",
+    "AppliedMaintenance",
+    "OutageInWindow",
+    "Report",
+    "applied_maintenance",
+    "build_report",
+    "evidence_gaps",
+    "window_figures",
+]

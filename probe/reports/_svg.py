@@ -1,0 +1,142 @@
+"""The month timeline of the HTML statement, drawn as inline SVG.
+
+One row per region (its R1 down intervals), one for the account (R2 down time, with the
+counted and short outages drawn over it), one for maintenance (R3) and one for evidence
+gaps. A five-minute outage is a tenth of a unit wide in a month of 840 units, so every
+mark is drawn at least ``MIN_MARK`` wide: visible, while the tables keep the exact times.
+Colours are named once (``COLOURS``) and shared with the legend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from html import escape
+from zoneinfo import ZoneInfo
+
+from probe.model import Instant, Span, Window
+from probe.reports._format import duration, utc
+from probe.sla.report import AccountFigures
+
+COLOURS = {
+    "down": "#f4a3a3",
+    "counted": "#b42318",
+    "short": "#f0a020",
+    "maintenance": "#3d7bd9",
+    "gap": "#7b8594",
+}
+"""Fill of each kind of mark; the legend uses the same names."""
+
+WIDTH, LEFT, RIGHT = 1000.0, 150.0, 990.0
+ROW, BAR, TOP = 24.0, 14.0, 8.0
+MIN_MARK = 2.0
+
+
+Mark = tuple[Span, str, str]
+"""A span to draw, its fill, and what it is (its tooltip)."""
+
+
+def timeline_svg(f: AccountFigures, zone: str) -> str:
+    """The month of ``f`` as one ``<svg>``, days marked at midnights of ``zone`` (the
+    month's own time zone)."""
+    scale = _Scale(f.window)
+    rows = [*((f"region {r}", _marks(f.region_down.get(r, ()), "down", f"{r} down"))
+              for r in f.regions),
+            ("account", _account_marks(f)),
+            ("maintenance", [(Span(m.start, m.end), COLOURS["maintenance"],
+                              f"{m.kind.replace('_', ' ')} maintenance {m.name}".strip())
+                             for m in f.maintenance]),
+            ("evidence gaps", _marks(f.evidence_gaps, "gap", "evidence gap"))]
+    height = TOP + ROW * len(rows) + 22
+    body = "".join(_row(scale, TOP + i * ROW, label, marks)
+                   for i, (label, marks) in enumerate(rows))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH:g} '
+        f'{height:g}" role="img" aria-label="{_e(f.account)}: timeline of {_e(f.window.label)}">'
+        f"{_days(scale, zone, height)}{body}{_as_of(scale, f.window, height)}</svg>"
+    )
+
+
+class _Scale:
+    """Instants of a window to x positions between ``LEFT`` and ``RIGHT``."""
+
+    def __init__(self, window: Window) -> None:
+        self.window = window
+        self.per_second = (RIGHT - LEFT) / window.seconds
+
+    def x(self, instant: Instant) -> float:
+        clamped = min(max(instant, self.window.start), self.window.end)
+        return LEFT + (clamped - self.window.start) * self.per_second
+
+
+def _row(scale: _Scale, y: float, label: str, marks: Sequence[Mark]) -> str:
+    drawn = "".join(_mark(scale, y, *mark) for mark in marks)
+    return (f'<g><text x="{LEFT - 8:g}" y="{y + BAR - 3:g}" text-anchor="end" '
+            f'class="label">{_e(label)}</text>'
+            f'<rect x="{LEFT:g}" y="{y:g}" width="{RIGHT - LEFT:g}" height="{BAR:g}" '
+            f'class="lane"/>{drawn}</g>')
+
+
+def _account_marks(f: AccountFigures) -> list[Mark]:
+    """R2 down time underneath, the outages of R3/R4 over it: what was cut out stays pale."""
+    down = _marks(f.down, "down", "account down (before maintenance and the minimum)")
+    outages = [
+        (Span(o.start, o.end), COLOURS["counted" if o.outage.counted else "short"],
+         ("counted" if o.outage.counted else "short, not counted") + " outage")
+        for o in f.outages
+    ]
+    return down + outages
+
+
+def _marks(spans: Iterable[Span], kind: str, what: str) -> list[Mark]:
+    return [(span, COLOURS[kind], what) for span in spans]
+
+
+def _mark(scale: _Scale, y: float, span: Span, fill: str, what: str) -> str:
+    """One rect with a tooltip of its exact times."""
+    x = scale.x(span.start)
+    width = max(scale.x(span.end) - x, MIN_MARK)
+    title = f"{what}: {utc(span.start)} to {utc(span.end)} ({duration(span.end - span.start)})"
+    return (f'<rect x="{x:.2f}" y="{y:g}" width="{width:.2f}" height="{BAR:g}" '
+            f'fill="{_e(fill)}"><title>{_e(title)}</title></rect>')
+
+
+def _days(scale: _Scale, zone: str, height: float) -> str:
+    """A grid line at each local midnight, numbered; weekends shaded."""
+    parts = []
+    for day, start, end in _local_days(scale.window, ZoneInfo(zone)):
+        x0, x1 = scale.x(start), scale.x(end)
+        if day.weekday() >= 5:
+            parts.append(f'<rect x="{x0:.2f}" y="0" width="{x1 - x0:.2f}" '
+                         f'height="{height - 18:g}" class="weekend"/>')
+        parts.append(f'<line x1="{x0:.2f}" x2="{x0:.2f}" y1="0" y2="{height - 18:g}" '
+                     'class="grid"/>')
+        parts.append(f'<text x="{(x0 + x1) / 2:.2f}" y="{height - 6:g}" text-anchor="middle" '
+                     f'class="day">{day.day}</text>')
+    return "".join(parts)
+
+
+def _local_days(window: Window, zone: ZoneInfo) -> Sequence[tuple[datetime, Instant, Instant]]:
+    """Each local calendar day of ``window``: its date and its true start and end."""
+    days = []
+    first = datetime.fromtimestamp(window.start, tz=zone)
+    day = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    while day.timestamp() < window.end:
+        following = day + timedelta(days=1)  # wall-clock arithmetic: DST days are 23 or 25 h
+        start, end = max(day.timestamp(), window.start), min(following.timestamp(), window.end)
+        days.append((day, start, end))
+        day = following
+    return days
+
+
+def _as_of(scale: _Scale, window: Window, height: float) -> str:
+    """For a month still running: where the data ends."""
+    if window.as_of >= window.end:
+        return ""
+    x = scale.x(window.as_of)
+    return (f'<line x1="{x:.2f}" x2="{x:.2f}" y1="0" y2="{height - 18:g}" class="asof">'
+            f"<title>data up to {_e(utc(window.as_of))}</title></line>")
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
