@@ -10,8 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from probe import __version__
+from probe.claim import ClaimError, prepare_claim
+from probe.claim.evidence import default_evidence_path, evidence_format, render_evidence
+from probe.claim.ticket import nothing_to_claim, ticket_text
 from probe.cli_agent import add_agent_commands
-from probe.config import ConfigError, Settings, load_config
+from probe.config import ConfigError, Settings, load_config, parse_instant
 from probe.config.summary import summarize
 from probe.model import Window
 from probe.output import write_output
@@ -35,6 +38,8 @@ examples:
   lifesize-probe report --results results.jsonl --month 2026-10
   lifesize-probe report --results results.jsonl --config config/acme.yaml \\
       --account acme --format json --output acme-2026-10.json
+  lifesize-probe report --database sqlite:///lifesize-probe.db --config config/acme.yaml \\
+      --month 2026-10 --format html --output statement-2026-10.html
 
 Each line of the results file is one probe:
   {"ts": "2026-10-05T10:00:00Z", "account": "acme", "region": "eu-west",
@@ -53,6 +58,28 @@ Fault modes: error (status), timeout, slow, garbage, reject_auth; a fault ends b
 after "seconds" (default 60). GET /_sim/faults lists them, DELETE /_sim/faults clears.
 """
 
+CLAIM_EPILOG = """\
+examples:
+  lifesize-probe claim --results results.jsonl --config config/acme.yaml \\
+      --account acme --month 2026-10
+  lifesize-probe claim --database sqlite:///lifesize-probe.db --config config/acme.yaml \\
+      --account acme --month 2026-10 --evidence acme.csv --evidence acme.json \\
+      --output ticket.txt
+
+Lifesize's SLA terms: open a support ticket titled "SLA Claim" within 30 days of the
+unavailable time (sla.claim_within), giving the dates and times of each period of
+unavailable time and documentation of the outage. This command prints that ticket's
+text (the account, each counted outage of the month in UTC and in the account's time
+zone, the failing steps, errors and regions, the month's figures and credit tier) and
+writes the documentation: every failed probe inside those periods, with its timings
+and error, as CSV or JSON (by the file's suffix; default ACCOUNT-YYYY-MM-evidence.csv).
+Periods whose claim deadline has passed (as of --now, default the clock) are marked
+PAST DEADLINE. The figures are those of `report` with the same sources and config.
+
+Exit status: 0 ticket and evidence written; 1 nothing to claim (no counted outage in
+that month: short interruptions and maintenance do not count); 2 bad input.
+"""
+
 CHECK_EPILOG = """\
 Prints the accounts, their regions, the SLA settings and every maintenance window
 that falls in the next 7 days. Exit status 0 when the file is valid, 2 when not
@@ -68,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
-    except (ResultsFileError, StoreError, SecretError) as exc:
+    except (ResultsFileError, StoreError, SecretError, ClaimError) as exc:
         print(exc, file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -85,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_report(commands)
+    _add_claim(commands)
     _add_check_config(commands)
     _add_simulate(commands)
     add_agent_commands(commands)
@@ -116,6 +144,36 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     report.add_argument("--output", metavar="FILE",
                         help="write here (atomically) instead of stdout")
     report.set_defaults(command=run_report)
+
+
+def _add_claim(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    claim = commands.add_parser(
+        "claim",
+        help='the "SLA Claim" ticket of one account and month, with its evidence file',
+        description='Write the text of an "SLA Claim" support ticket for one account and '
+                    "calendar month, and the evidence file to attach to it.",
+        epilog=CLAIM_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = claim.add_mutually_exclusive_group(required=True)
+    source.add_argument("--results", metavar="FILE.jsonl",
+                        help="probe results, one JSON object per line ('-' for stdin)")
+    source.add_argument("--database", metavar="URL",
+                        help="an agent's store, e.g. sqlite:///lifesize-probe.db (failures "
+                             "are kept there with their timings; its maintenance counts too)")
+    claim.add_argument("--config", metavar="FILE",
+                       help="config with sla:, accounts: (time zones) and maintenance:")
+    claim.add_argument("--account", required=True, metavar="NAME", help="the account claiming")
+    claim.add_argument("--month", metavar="YYYY-MM", type=_month,
+                       help="calendar month in sla.timezone (default: the previous full month)")
+    claim.add_argument("--evidence", action="append", default=[], metavar="FILE",
+                       type=_evidence_path,
+                       help="write the evidence here, .csv or .json (repeat for both)")
+    claim.add_argument("--output", metavar="FILE",
+                       help="write the ticket text here (atomically) instead of stdout")
+    claim.add_argument("--now", metavar="TIME", type=_instant,
+                       help="judge claim deadlines as of this RFC 3339 time (default: now)")
+    claim.set_defaults(command=run_claim)
 
 
 def _add_check_config(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -153,6 +211,21 @@ def _month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def _evidence_path(text: str) -> str:
+    try:
+        evidence_format(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _instant(text: str) -> float:
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def run_report(args: argparse.Namespace) -> int:
     settings = load_config(args.config) if args.config else Settings()
     source = Source(results=args.results, database=args.database)
@@ -160,6 +233,21 @@ def run_report(args: argparse.Namespace) -> int:
     window = _report_window(args.month, settings.sla.timezone)
     report = statement(history, settings, window, args.account)
     write_output(RENDERERS[args.format](report), args.output)
+    return EXIT_OK
+
+
+def run_claim(args: argparse.Namespace) -> int:
+    settings = load_config(args.config) if args.config else Settings()
+    window = _report_window(args.month, settings.sla.timezone)
+    claim = prepare_claim(Source(results=args.results, database=args.database), settings,
+                          args.account, window, now=args.now or time.time(), progress=_progress)
+    if not claim.periods:
+        print(nothing_to_claim(claim), file=sys.stderr)
+        return EXIT_FAILED
+    paths = args.evidence or [default_evidence_path(claim)]
+    for path in paths:
+        write_output(render_evidence(claim, path), path)
+    write_output(ticket_text(claim, paths), args.output)
     return EXIT_OK
 
 
