@@ -15,6 +15,9 @@ from probe.config._target import TargetSection
 from probe.secrets import Secret, Secrets
 from probe.simulator import Simulator, SimUser, create_app, running
 
+pytest_plugins = ["tests.postgres"]
+"""The ``postgres`` fixture (a real PostgreSQL database per session), for every folder."""
+
 PASSWORDS = {"ALICE_PW": "alice-Pa55-w0rd!", "BOB_PW": "bob-Pa55-w0rd!",
              "CAROL_PW": "carol-Pa55-w0rd!", "API_KEY": "api-KEY-7f3a9c"}
 """The test secrets: distinctive, so a leak is found by a plain substring search."""

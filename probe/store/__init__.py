@@ -1,22 +1,25 @@
 """The agent's durable store: probe results as segments, and maintenance windows.
 
 ``open_store(url, interval=…, max_gap=…)`` gives a ``Store``; the agent and the CLI
-depend only on that protocol (``base.py``). SQLite today (``sqlite.py``), PostgreSQL
-with issue 6, both on the numbered SQL files in ``migrations/``.
+depend only on that protocol (``base.py``). SQLite (``sqlite.py``) for one agent,
+PostgreSQL (``postgres.py``) for agents of several regions sharing one database; both
+on the numbered SQL files in ``migrations/``. ``copy.py`` moves a history between them.
 """
 
 from __future__ import annotations
 
-from probe.store._open import open_store, sqlite_path
-from probe.store.base import Segment, Store, StoredWindow, StoreError
+from probe.store._open import open_store, sqlite_path, url_scheme
+from probe.store.base import Segment, SeriesRows, Store, StoredWindow, StoreError
 from probe.store.sqlite import SqliteStore
 
 __all__ = [
     "Segment",
+    "SeriesRows",
     "SqliteStore",
     "Store",
     "StoreError",
     "StoredWindow",
     "open_store",
     "sqlite_path",
+    "url_scheme",
 ]

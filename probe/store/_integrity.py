@@ -1,13 +1,13 @@
-"""``integrity_check``: SQLite's own checks, then the store's invariants.
+"""``integrity_check``: the database's own checks, then the store's invariants.
 
 The invariants are what makes the store lossless: every failed segment holds exactly
 the failures stored inside it, no failure lies outside a failed segment, and segments
-of one series never overlap. The queries are plain SQL, portable to PostgreSQL.
+of one series never overlap. The queries are plain SQL that both backends run.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from probe.store._rows import Connection
 
 _INVARIANTS = {
     "failed segment whose probe count differs from its failures": """
@@ -36,15 +36,20 @@ _INVARIANTS = {
 }
 
 
-def problems(conn: sqlite3.Connection) -> list[str]:
-    """Every problem found, one line each; empty when the store is sound."""
+def problems(conn: Connection) -> list[str]:
+    """SQLite's page and foreign-key checks, then the invariants; empty when sound."""
     found = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
     found += [
         f"foreign key broken in {row[0]} row {row[1]}"
         for row in conn.execute("PRAGMA foreign_key_check")
     ]
+    return found + invariant_problems(conn)
+
+
+def invariant_problems(conn: Connection) -> list[str]:
+    """The store's invariants, at most 20 findings each (PostgreSQL checks the rest)."""
+    found = []
     for name, query in _INVARIANTS.items():
-        found += [
-            f"{name}: series {row[0]} at {row[1]}" for row in conn.execute(query).fetchmany(20)
-        ]
+        rows = list(conn.execute(query + " LIMIT 20"))
+        found += [f"{name}: series {row[0]} at {row[1]}" for row in rows]
     return found

@@ -1,7 +1,9 @@
 """``open_store``: a database URL from the config (``agent.database``) to a ``Store``.
 
-Error messages name the URL's scheme or the SQLite path, never the whole URL: a
-PostgreSQL URL may carry a password.
+``sqlite:///path`` opens ``SqliteStore`` (one agent, one file); ``postgresql://…``
+(or ``postgres://…``) opens ``PostgresStore``, the store agents of several regions
+share. Error messages name the URL's scheme, the SQLite path or the PostgreSQL URL
+without its password, never the whole URL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from probe.store.sqlite import SqliteStore
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _FORMS = "sqlite:///relative/path, sqlite:////absolute/path or sqlite://:memory:"
+_ALL_FORMS = f"{_FORMS}, or postgresql://user@host:5432/database"
 
 
 def sqlite_path(url: str) -> str:
@@ -23,15 +26,10 @@ def sqlite_path(url: str) -> str:
     directory); ``sqlite:////var/lib/probe.db`` → ``/var/lib/probe.db``;
     ``sqlite://:memory:`` and ``sqlite:///:memory:`` → ``:memory:``.
     """
-    match = _SCHEME.match(url)
-    if match is None:
-        raise StoreError(f"database URL must look like {_FORMS}")
-    scheme = match[1].lower()
-    if scheme.startswith("postgres"):
-        raise StoreError(f"database URL scheme {scheme}:// is not supported yet; use {_FORMS}")
+    scheme = url_scheme(url)
     if scheme != "sqlite":
-        raise StoreError(f"database URL scheme {scheme}:// is not supported; use {_FORMS}")
-    rest = url[match.end() :]
+        raise StoreError(f"database URL scheme {scheme}:// is not a sqlite URL; use {_FORMS}")
+    rest = url.split("://", 1)[1]
     if rest in (":memory:", "/:memory:"):
         return ":memory:"
     if not rest.startswith("/"):
@@ -44,6 +42,19 @@ def sqlite_path(url: str) -> str:
     return path
 
 
+def url_scheme(url: str) -> str:
+    """``sqlite`` or ``postgresql`` (for ``postgres`` too); ``StoreError`` for the rest."""
+    match = _SCHEME.match(url)
+    if match is None:
+        raise StoreError(f"database URL must look like {_ALL_FORMS}")
+    scheme = match[1].lower()
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql"
+    if scheme != "sqlite":
+        raise StoreError(f"database URL scheme {scheme}:// is not supported; use {_ALL_FORMS}")
+    return scheme
+
+
 def open_store(
     url: str, *, interval: Seconds, max_gap: Seconds, create: bool = True
 ) -> Store:
@@ -51,9 +62,16 @@ def open_store(
 
     ``interval`` (the agent's probe interval) and ``max_gap`` (``sla.max_gap``) set
     where segments break. ``create=False`` is for readers (``report``,
-    ``export-results``): a missing file is an error there, not an empty store.
+    ``export-results``): a missing file (or a database without the store's tables) is
+    an error there, not an empty store.
     """
-    store = SqliteStore(sqlite_path(url), interval=interval, max_gap=max_gap, create=create)
+    store: Store
+    if url_scheme(url) == "postgresql":
+        from probe.store.postgres import PostgresStore  # noqa: PLC0415 (psycopg only when used)
+
+        store = PostgresStore(url, interval=interval, max_gap=max_gap, create=create)
+    else:
+        store = SqliteStore(sqlite_path(url), interval=interval, max_gap=max_gap, create=create)
     try:
         store.migrate()
     except BaseException:

@@ -1,20 +1,20 @@
-"""The row-level SQL of the SQLite store: placing probes and reading series back.
+"""The row-level SQL both backends share: placing probes and reading series back.
 
-Every function takes an open connection inside the caller's transaction (or lock);
-none commits. The statements avoid SQLite-only syntax so that issue 6 can reuse them
-with ``%s`` placeholders.
+Every function takes an open ``Connection`` inside the caller's transaction (or lock);
+none commits. The statements are plain SQL with ``?`` placeholders: ``sqlite3``
+takes them as they are, and the PostgreSQL store hands them to psycopg through
+``_pg.Rows``, which spells them ``%s``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 from probe.model import ProbeResult, Seconds
 from probe.store._runs import place
-from probe.store.base import Segment
+from probe.store.base import Segment, SeriesRows, StoredWindow
 
 _AROUND = """
 SELECT * FROM (SELECT first_ts, last_ts, probes, ok, max_step, prev_ts FROM segments
@@ -25,18 +25,23 @@ SELECT * FROM (SELECT first_ts, last_ts, probes, ok, max_step, prev_ts FROM segm
 """
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesRows:
-    """Everything stored about one ``(account, region)``, in time order."""
+class Cursor(Protocol):
+    """What the row functions read from a statement's result (DB-API)."""
 
-    account: str
-    region: str
-    segments: list[Segment]
-    failures: list[ProbeResult]
-    ignored: list[ProbeResult]
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
 
 
-def series_id(conn: sqlite3.Connection, account: str, region: str) -> int:
+class Connection(Protocol):
+    """The part of a DB-API connection the row functions use (``sqlite3`` has it)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor: ...
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+def series_id(conn: Connection, account: str, region: str) -> int:
     """The id of a series, created on first sight."""
     conn.execute(
         "INSERT INTO series (account, region) VALUES (?, ?) "
@@ -49,16 +54,16 @@ def series_id(conn: sqlite3.Connection, account: str, region: str) -> int:
     return int(row[0])
 
 
-def write_probe(conn: sqlite3.Connection, sid: int, probe: ProbeResult, break_gap: Seconds) -> None:
+def write_probe(conn: Connection, sid: int, probe: ProbeResult, break_gap: Seconds) -> None:
     """One probe of series ``sid``: segments re-placed around it, its failure kept."""
     if not probe.is_evidence:
         conn.execute(
             "INSERT INTO ignored (series_id, ts, error, step, durations) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            (sid, probe.ts, probe.error, probe.step, _json(probe.durations)),
+            (sid, probe.ts, probe.error, probe.step, durations_json(probe.durations)),
         )
         return
-    around = [_segment(row) for row in conn.execute(_AROUND, (sid, probe.ts, sid, probe.ts))]
+    around = [segment_of(row) for row in conn.execute(_AROUND, (sid, probe.ts, sid, probe.ts))]
     around.sort(key=lambda s: s.first_ts)
     host = next((s for s in around if s.contains(probe.ts)), None)
     failures = _failure_times(conn, sid, host) if host and not host.ok else []
@@ -69,7 +74,7 @@ def write_probe(conn: sqlite3.Connection, sid: int, probe: ProbeResult, break_ga
         _keep_failure(conn, sid, probe)
 
 
-def _failure_times(conn: sqlite3.Connection, sid: int, host: Segment) -> list[float]:
+def _failure_times(conn: Connection, sid: int, host: Segment) -> list[float]:
     rows = conn.execute(
         "SELECT ts FROM failures WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts",
         (sid, host.first_ts, host.last_ts),
@@ -78,7 +83,7 @@ def _failure_times(conn: sqlite3.Connection, sid: int, host: Segment) -> list[fl
 
 
 def _replace(
-    conn: sqlite3.Connection, sid: int, old: list[Segment], new: list[Segment]
+    conn: Connection, sid: int, old: list[Segment], new: list[Segment]
 ) -> None:
     """Write the difference between the segments loaded and the segments placed."""
     before = {s.first_ts: s for s in old}
@@ -100,12 +105,12 @@ def _replace(
             )
 
 
-def _keep_failure(conn: sqlite3.Connection, sid: int, probe: ProbeResult) -> None:
+def _keep_failure(conn: Connection, sid: int, probe: ProbeResult) -> None:
     """Of failures at one instant, keep the smallest ``(step, error)``, as R1 does."""
     row = conn.execute(
         "SELECT step, error FROM failures WHERE series_id = ? AND ts = ?", (sid, probe.ts)
     ).fetchone()
-    values = (probe.step, probe.error, _json(probe.durations), sid, probe.ts)
+    values = (probe.step, probe.error, durations_json(probe.durations), sid, probe.ts)
     if row is None:
         conn.execute(
             "INSERT INTO failures (step, error, durations, series_id, ts) VALUES (?, ?, ?, ?, ?)",
@@ -119,9 +124,7 @@ def _keep_failure(conn: sqlite3.Connection, sid: int, probe: ProbeResult) -> Non
         )
 
 
-def series(
-    conn: sqlite3.Connection, accounts: Collection[str] | None
-) -> list[tuple[int, str, str]]:
+def series(conn: Connection, accounts: Collection[str] | None) -> list[tuple[int, str, str]]:
     """``(id, account, region)`` of the series wanted, by account and region."""
     rows = conn.execute("SELECT id, account, region FROM series ORDER BY account, region")
     wanted = None if accounts is None else frozenset(accounts)
@@ -129,11 +132,11 @@ def series(
 
 
 def read_series(
-    conn: sqlite3.Connection, sid: int, account: str, region: str, *, durations: bool
+    conn: Connection, sid: int, account: str, region: str, *, durations: bool
 ) -> SeriesRows:
     """One series' rows; ``durations`` decodes them (export needs them, R1 does not)."""
     segments = [
-        _segment(row)
+        segment_of(row)
         for row in conn.execute(
             "SELECT first_ts, last_ts, probes, ok, max_step, prev_ts FROM segments "
             "WHERE series_id = ? ORDER BY first_ts",
@@ -141,14 +144,14 @@ def read_series(
         )
     ]
     failures = [
-        ProbeResult(r[0], account, region, False, r[1], r[2], _durations(r[3], durations))
+        failure_of(r, account, region, durations=durations)
         for r in conn.execute(
             "SELECT ts, step, error, durations FROM failures WHERE series_id = ? ORDER BY ts",
             (sid,),
         )
     ]
     ignored = [
-        ProbeResult(r[0], account, region, False, r[1], r[2], _durations(r[3], durations))
+        failure_of(r, account, region, durations=durations)
         for r in conn.execute(
             "SELECT ts, step, error, durations FROM ignored WHERE series_id = ? "
             "ORDER BY ts, error",
@@ -158,15 +161,78 @@ def read_series(
     return SeriesRows(account, region, segments, failures, ignored)
 
 
-def _segment(row: tuple[float, float, int, int, float, float | None]) -> Segment:
+def load_series(conn: Connection, found: SeriesRows) -> None:
+    """Insert one series' rows as they are (copying a store): they were sound there.
+
+    The series must have no rows yet; the primary keys refuse a second copy.
+    """
+    sid = series_id(conn, found.account, found.region)
+    conn.executemany(
+        "INSERT INTO segments (series_id, first_ts, last_ts, probes, ok, max_step, prev_ts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(sid, s.first_ts, *_values(s)) for s in found.segments],
+    )
+    for table, kept in (("failures", found.failures), ("ignored", found.ignored)):
+        conn.executemany(
+            f"INSERT INTO {table} (series_id, ts, step, error, durations) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(sid, r.ts, r.step, r.error, durations_json(r.durations)) for r in kept],
+        )
+
+
+def insert_window(conn: Connection, window: StoredWindow) -> None:
+    """Keep a maintenance window; accounts as ``*`` or a JSON array of names."""
+    accounts = "*" if window.accounts is None else json.dumps(sorted(window.accounts))
+    conn.execute(
+        "INSERT INTO maintenance_windows (id, kind, accounts, start_ts, end_ts, name, "
+        "created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (window.id, window.kind, accounts, window.start, window.end, window.name,
+         window.created_at, window.source),
+    )
+
+
+def read_windows(conn: Connection) -> list[StoredWindow]:
+    """Every maintenance window, by start."""
+    found = conn.execute(
+        "SELECT id, kind, accounts, start_ts, end_ts, name, created_at, source "
+        "FROM maintenance_windows ORDER BY start_ts, id"
+    )
+    return [
+        StoredWindow(
+            id=row[0], kind=row[1], accounts=None if row[2] == "*" else frozenset(
+                json.loads(row[2])),
+            start=row[3], end=row[4], name=row[5], created_at=row[6], source=row[7],
+        )
+        for row in found
+    ]
+
+
+def delete_window(conn: Connection, window_id: str) -> bool:
+    """Forget a window; false when there was none with that id."""
+    cursor = conn.execute("DELETE FROM maintenance_windows WHERE id = ?", (window_id,))
+    return cursor.rowcount > 0
+
+
+def segment_of(row: tuple[float, float, int, int, float, float | None]) -> Segment:
+    """A ``segments`` row (first_ts, last_ts, probes, ok, max_step, prev_ts)."""
     return Segment(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+
+
+def failure_of(
+    row: tuple[float, str | None, str | None, str | None], account: str, region: str, *,
+    durations: bool,
+) -> ProbeResult:
+    """A ``failures`` or ``ignored`` row (ts, step, error, durations) as the probe it was."""
+    return ProbeResult(row[0], account, region, False, row[1], row[2],
+                       _durations(row[3], durations))
 
 
 def _values(s: Segment) -> tuple[float, int, bool, float, float | None]:
     return (s.last_ts, s.probes, s.ok, s.max_step, s.prev_ts)
 
 
-def _json(durations: Mapping[str, float]) -> str | None:
+def durations_json(durations: Mapping[str, float]) -> str | None:
+    """How durations are stored: compact JSON text, NULL when there are none."""
     return json.dumps(dict(durations), separators=(",", ":")) if durations else None
 
 

@@ -60,6 +60,20 @@ class Segment:
         return self.first_ts <= ts <= self.last_ts
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesRows:
+    """Everything stored about one ``(account, region)``, in time order: what a store
+    is made of, and what ``copy-store`` moves from one store to another."""
+
+    account: str
+    region: str
+    segments: list[Segment]
+    failures: list[ProbeResult]
+    """Every failed evidence probe, in full (durations only when asked for)."""
+    ignored: list[ProbeResult]
+    """Non-evidence failures (``auth_rejected``, ``internal``)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredWindow:
     """R3: a maintenance window declared through the agent (its API or an importer)."""
@@ -150,6 +164,23 @@ class Store(Protocol):
         self, *, since: Instant | None = None, until: Instant | None = None
     ) -> Iterator[ProbeResult]:
         """Stored probes with ``since <= ts < until``, grouped by series, in time order."""
+        ...
+
+    def series(self) -> list[tuple[str, str]]:
+        """Every ``(account, region)`` with anything stored, by account and region."""
+        ...
+
+    def dump(self) -> Iterator[SeriesRows]:
+        """Every series' rows with durations, series by series (copying a store)."""
+        ...
+
+    def load(self, found: Sequence[SeriesRows]) -> None:
+        """Insert rows taken from another store, as they are, in one transaction.
+
+        For copying into a store that holds none of these series: rows of a series
+        already here are refused (``StoreError``), never merged; merging goes
+        through ``write``.
+        """
         ...
 
     def add_window(self, window: StoredWindow) -> None:

@@ -16,7 +16,6 @@ than fail.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -27,11 +26,11 @@ from typing import TypeVar
 
 from probe.model import Instant, ProbeResult, RegionTimeline, Seconds
 from probe.sla.timeline import TimelineBuilder
-from probe.store import _sqlite_rows as rows
+from probe.store import _rows as rows
 from probe.store._integrity import problems
-from probe.store._migrations import CREATE_TABLE, migrations
+from probe.store._migrations import apply_migrations
 from probe.store._rebuild import expand, fold
-from probe.store.base import Segment, StoredWindow, StoreError
+from probe.store.base import Segment, SeriesRows, StoredWindow, StoreError
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -102,24 +101,7 @@ class SqliteStore:
     def migrate(self) -> list[int]:
         """Apply pending migrations in one transaction (DDL is transactional here)."""
         with self._transaction("migrate the schema") as conn:
-            conn.execute(CREATE_TABLE)
-            done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-            known = migrations()
-            if done - {m.version for m in known}:
-                raise StoreError(
-                    f"{self.path}: schema version {max(done)} is newer than this "
-                    f"lifesize-probe knows ({len(known)}); upgrade lifesize-probe"
-                )
-            applied = []
-            for migration in known:
-                if migration.version not in done:
-                    _run_script(conn, migration.sql)
-                    conn.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                        (migration.version, migration.name),
-                    )
-                    applied.append(migration.version)
-        return applied
+            return apply_migrations(conn, where=self.path)
 
     def write(self, results: Sequence[ProbeResult]) -> None:
         """All ``results`` in one transaction, each series in time order (fast path)."""
@@ -170,7 +152,7 @@ class SqliteStore:
 
     def _each_series(
         self, accounts: Collection[str] | None, *, durations: bool
-    ) -> Iterator[rows.SeriesRows]:
+    ) -> Iterator[SeriesRows]:
         """Series one at a time, the lock taken per series so writers are not starved."""
         for sid, account, region in self._read("read series", lambda c: rows.series(c, accounts)):
             read = partial(
@@ -178,17 +160,21 @@ class SqliteStore:
             )
             yield self._read("read results", read)
 
+    def series(self) -> list[tuple[str, str]]:
+        return [(a, r) for _, a, r in self._read("read series", lambda c: rows.series(c, None))]
+
+    def dump(self) -> Iterator[SeriesRows]:
+        return self._each_series(None, durations=True)
+
+    def load(self, found: Sequence[SeriesRows]) -> None:
+        with self._transaction("load series") as conn:
+            for one in found:
+                rows.load_series(conn, one)
+
     def add_window(self, window: StoredWindow) -> None:
-        accounts = "*" if window.accounts is None else json.dumps(sorted(window.accounts))
-        values = (window.id, window.kind, accounts, window.start, window.end, window.name,
-                  window.created_at, window.source)
         try:
             with self._transaction(f"add maintenance window {window.id!r}") as conn:
-                conn.execute(
-                    "INSERT INTO maintenance_windows (id, kind, accounts, start_ts, end_ts, "
-                    "name, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    values,
-                )
+                rows.insert_window(conn, window)
         except StoreError as exc:
             if isinstance(exc.__cause__, sqlite3.IntegrityError):
                 raise StoreError(
@@ -197,17 +183,11 @@ class SqliteStore:
             raise
 
     def windows(self) -> list[StoredWindow]:
-        query = (
-            "SELECT id, kind, accounts, start_ts, end_ts, name, created_at, source "
-            "FROM maintenance_windows ORDER BY start_ts, id"
-        )
-        found = self._read("read maintenance windows", lambda c: c.execute(query).fetchall())
-        return [_window(row) for row in found]
+        return self._read("read maintenance windows", rows.read_windows)
 
     def delete_window(self, window_id: str) -> bool:
         with self._transaction(f"delete maintenance window {window_id!r}") as conn:
-            cursor = conn.execute("DELETE FROM maintenance_windows WHERE id = ?", (window_id,))
-            return cursor.rowcount > 0
+            return rows.delete_window(conn, window_id)
 
     def integrity_check(self) -> list[str]:
         return self._read("check integrity", problems)
@@ -238,30 +218,3 @@ def _connect(path: str, *, create: bool, max_pages: int | None) -> sqlite3.Conne
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open the database: {exc}") from exc
     return conn
-
-
-def _run_script(conn: sqlite3.Connection, sql: str) -> None:
-    """Run a migration statement by statement, inside the open transaction.
-
-    ``executescript`` would commit first; ``sqlite3.complete_statement`` finds where
-    each statement ends, semicolons in strings and triggers included.
-    """
-    statement = ""
-    for line in sql.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            conn.execute(statement)
-            statement = ""
-    if statement.strip() and not all(
-        part.strip().startswith("--") or not part.strip() for part in statement.splitlines()
-    ):
-        raise StoreError(f"unterminated statement in a migration: {statement.strip()[:60]!r}")
-
-
-def _window(row: tuple[str, str, str, float, float, str, float, str]) -> StoredWindow:
-    accounts = None if row[2] == "*" else frozenset(json.loads(row[2]))
-    return StoredWindow(
-        id=row[0], kind=row[1],  # type: ignore[arg-type]  # the CHECK constraint holds it
-        accounts=accounts, start=row[3], end=row[4], name=row[5], created_at=row[6],
-        source=row[7],
-    )

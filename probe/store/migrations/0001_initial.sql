@@ -1,14 +1,14 @@
 -- 0001: the first schema of the store.
 --
--- Written to run unchanged on SQLite and, for issue 6, on PostgreSQL, except:
---   * series.id: "INTEGER PRIMARY KEY" is SQLite's rowid alias; on PostgreSQL write
---     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" (and BIGINT for the series_id
---     columns).
+-- One file for SQLite and PostgreSQL (probe/store/_migrations.py):
+--   * series.id is written "INTEGER PRIMARY KEY", SQLite's numbered rowid; for
+--     PostgreSQL the runner turns exactly that phrase into an identity column.
 --   * Instants are DOUBLE PRECISION (REAL affinity in SQLite, 8 bytes in PostgreSQL);
 --     never REAL, which is a 4-byte float in PostgreSQL.
---   * BOOLEAN is stored as 0/1 by SQLite; durations are JSON text (jsonb would do on
---     PostgreSQL, but text keeps both readers alike).
--- Statements end with ";" at the end of a line: the SQLite runner splits on complete
+--   * BOOLEAN is stored as 0/1 by SQLite and as boolean by PostgreSQL; queries only
+--     test it (NOT ok). Durations are JSON text (jsonb would do on PostgreSQL, but
+--     text keeps both readers alike).
+-- Statements end with ";" at the end of a line: the runner splits on complete
 -- statements.
 
 -- One row per (account, region): the "series" a probe belongs to.
