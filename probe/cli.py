@@ -14,6 +14,7 @@ from probe.claim import ClaimError, prepare_claim
 from probe.claim.evidence import default_evidence_path, evidence_format, render_evidence
 from probe.claim.ticket import nothing_to_claim, ticket_text
 from probe.cli_agent import add_agent_commands
+from probe.cli_store import add_store_commands
 from probe.config import ConfigError, Settings, load_config, parse_instant
 from probe.config.summary import summarize
 from probe.model import Window
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_check_config(commands)
     _add_simulate(commands)
     add_agent_commands(commands)
+    add_store_commands(commands)
     return parser
 
 

@@ -56,14 +56,15 @@ def url_scheme(url: str) -> str:
 
 
 def open_store(
-    url: str, *, interval: Seconds, max_gap: Seconds, create: bool = True
+    url: str, *, interval: Seconds, max_gap: Seconds, create: bool = True, migrate: bool = True
 ) -> Store:
     """Open the store at ``url`` with its schema up to date.
 
     ``interval`` (the agent's probe interval) and ``max_gap`` (``sla.max_gap``) set
     where segments break. ``create=False`` is for readers (``report``,
     ``export-results``): a missing file (or a database without the store's tables) is
-    an error there, not an empty store.
+    an error there, not an empty store. ``migrate=False`` leaves the schema as it is
+    (``lifesize-probe migrate`` runs ``Store.migrate`` itself, to say what it did).
     """
     store: Store
     if url_scheme(url) == "postgresql":
@@ -73,7 +74,8 @@ def open_store(
     else:
         store = SqliteStore(sqlite_path(url), interval=interval, max_gap=max_gap, create=create)
     try:
-        store.migrate()
+        if migrate:
+            store.migrate()
     except BaseException:
         store.close()
         raise
