@@ -6,6 +6,7 @@ problem, each as ``file: key.path (line N): what is wrong``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Self
 
@@ -128,10 +129,19 @@ def _clean_path(loc: tuple[int | str, ...]) -> KeyPath:
     )
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _dotted(path: KeyPath) -> str:
+    """``accounts[0].users``; a key that is not plain shows quoted: ``vars[' x']``."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):
+            text += f"[{part!r}]"
+        else:
+            text += f".{part}" if text else part
     return text
 
 

@@ -16,9 +16,18 @@ class ConfigProblem:
     message: str
 
     def __str__(self) -> str:
-        where = self.key or "(top level)"
+        where = _visible(self.key) or "(top level)"
         line = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.path}: {where}{line}: {self.message}"
+        return f"{self.path}: {where}{line}: {_visible(self.message)}"
+
+
+def _visible(text: str) -> str:
+    """``text`` on one line: control and other invisible characters escaped (a key
+    written as ``"\\r"`` would otherwise break the line or hide in it)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 class ConfigError(Exception):
