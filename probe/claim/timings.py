@@ -31,24 +31,19 @@ def read_timings(source: Source, account: str, periods: Collection[OutageInWindo
     if source.results is not None:
         return _from_file(source.results, account, wanted)
     assert source.database is not None
-    low = min(p.start for p in periods)
-    high = max(p.end for p in periods)
-    return _from_store(source.database, account, wanted, low, high)
+    return _from_store(source.database, account, wanted)
 
 
-def _from_store(
-    url: str, account: str, wanted: Mapping[tuple[str, Instant], Failure],
-    low: Instant, high: Instant,
-) -> Timings:
-    """Failures are kept in full in the store; read those of the periods' stretch."""
+def _from_store(url: str, account: str, wanted: Mapping[tuple[str, Instant], Failure]) -> Timings:
+    """Failures are kept in full in the store; read those of the account's series."""
     store = open_store(url, interval=60.0, max_gap=300.0, create=False)
     try:
-        found: dict[tuple[str, Instant], Mapping[str, float]] = {}
-        for probe in store.results(since=low, until=high + 1.0):
-            key = (probe.region, probe.ts)
-            if probe.account == account and not probe.ok and probe.durations and key in wanted:
-                found[key] = dict(probe.durations)
-        return found
+        return {
+            key: dict(probe.durations)
+            for rows in store.dump() if rows.account == account
+            for probe in rows.failures
+            if probe.durations and (key := (probe.region, probe.ts)) in wanted
+        }
     finally:
         store.close()
 

@@ -55,6 +55,11 @@ def period(value: Seconds) -> str:
     return duration(value)
 
 
+def signed(value: Seconds) -> str:
+    """``-22s`` for a budget overspent by 22 seconds, else as ``duration``."""
+    return "-" + duration(-value) if value < 0 else duration(value)
+
+
 def percent(ratio: float, places: int = 4) -> str:
     """``99.8992 %``."""
     return f"{ratio * 100:.{places}f} %"

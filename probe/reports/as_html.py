@@ -13,7 +13,7 @@ from html import escape
 
 from probe import __version__
 from probe.model import SlaPolicy
-from probe.reports._format import counts, duration, percent, period, utc, wall
+from probe.reports._format import counts, duration, percent, period, signed, utc, wall
 from probe.reports._svg import COLOURS, timeline_svg
 from probe.reports.as_markdown import credit_text
 from probe.sla.report import AccountFigures, OutageInWindow, Report
@@ -101,15 +101,11 @@ def _summary(accounts: Sequence[AccountFigures]) -> str:
         f'<tr><td><a href="#account-{i}">{_e(f.account)}</a></td>'
         f'<td class=n>{_e(percent(f.availability))}</td><td>{_verdict(f)}</td>'
         f"<td class=n>{_e(duration(f.unavailable_seconds))}</td>"
-        f"<td class=n>{_e(_signed(f.error_budget_remaining_seconds))}</td>"
+        f"<td class=n>{_e(signed(f.error_budget_remaining_seconds))}</td>"
         f"<td class=n>{_e(credit_text(f))}</td></tr>"
         for i, f in enumerate(accounts, start=1)
     )
     return f"<section><h2>Accounts</h2><table>{head}{rows}</table></section>"
-
-
-def _signed(seconds: float) -> str:
-    return "-" + duration(-seconds) if seconds < 0 else duration(seconds)
 
 
 def _account(f: AccountFigures, index: int, policy: SlaPolicy) -> str:
@@ -135,7 +131,7 @@ def _figures(f: AccountFigures, objective: float) -> str:
         ("Availability", percent(f.availability), f"objective {percent(objective, 2)}"),
         ("Unavailable time", duration(f.unavailable_seconds),
          f"budget {duration(f.error_budget_seconds)}, left "
-         f"{_signed(f.error_budget_remaining_seconds)}"),
+         f"{signed(f.error_budget_remaining_seconds)}"),
         ("Credit tier reached", credit_text(f),
          "from sla.credits" if f.credit_percent is not None else "sla.credits not set"),
         ("Maintenance excluded", duration(f.excluded_seconds), "down time cut out (R3)"),
