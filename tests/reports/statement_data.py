@@ -110,4 +110,4 @@ def _report(settings: dict[str, Any]) -> Report:
         grouped.setdefault((result.account, result.region), []).append(result)
     timelines = [region_timeline(a, r, probes, max_gap=policy.max_gap)
                  for (a, r), probes in grouped.items()]
-    return statement(History(timelines), config, OCTOBER)
+    return statement(History(timelines), config, calendar_month(2026, 10, config.sla.timezone))

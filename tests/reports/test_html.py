@@ -143,3 +143,17 @@ def test_an_empty_report_says_so() -> None:
     report = october_report()
     empty = type(report)(report.window, report.policy, ())
     assert "No results for this period." in render_html(empty)
+
+
+def test_days_are_local_midnights_of_the_months_zone() -> None:
+    """October 2026 in Europe/Berlin: 31 days, the 25th is 25 hours long (DST ends)."""
+    page = render_html(october_report({**SETTINGS, "sla": {"timezone": "Europe/Berlin"}}))
+    parsed = _Tags()
+    parsed.feed(page)
+    lines = [a for t, a in parsed.tags if t == "line" and a.get("class") == "grid"]
+    assert len(lines) == 2 * 31  # two accounts
+    xs = [float(a["x1"] or 0) for a in lines[:31]]
+    widths = [b - a for a, b in zip(xs, [*xs[1:], 990.0], strict=True)]
+    day = 840 / (31 * 24 + 1)
+    assert widths[24] == pytest.approx(25 * day, abs=0.02)
+    assert all(w == pytest.approx(24 * day, abs=0.02) for i, w in enumerate(widths) if i != 24)
