@@ -19,12 +19,13 @@ from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from probe.agent.exporter import CONTENT_TYPE
 from probe.agent.maintenance_api import ApiError, MaintenanceApi, WindowStore
+from probe.agent.openapi import OPENAPI
 from probe.agent.snapshot import Snapshot
 from probe.agent.status_page import render_status_page
 from probe.secrets import Secret
@@ -93,6 +94,7 @@ def create_app(
         Route("/readyz", views.readyz, methods=["GET"]),
         Route("/api/v1/maintenance", api.windows, methods=["GET", "POST"]),
         Route("/api/v1/maintenance/{window_id}", api.delete_window, methods=["DELETE"]),
+        Route("/api/v1/openapi.json", _openapi, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={ApiError: _api_error})
     app.add_middleware(SecurityHeaders)
@@ -158,6 +160,11 @@ def _quality(params: list[str]) -> float:
             except ValueError:
                 return 0.0
     return 1.0
+
+
+async def _openapi(request: Request) -> Response:
+    """The maintenance API's OpenAPI description."""
+    return JSONResponse(OPENAPI)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
