@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from probe.agent.runner import Agent
+from probe.agent.sla_role import SlaAgent
 from probe.agent.web import create_app
 from probe.config import Settings
 from probe.flows import make_flow
@@ -44,8 +45,7 @@ async def run_agent(
         max_gap=settings.policy().max_gap,
     )
     try:
-        flow = make_flow(settings.target, region=settings.agent.region, secrets=secrets)
-        agent = Agent(settings=settings, store=store, flow=flow)
+        agent = _agent_for_role(settings, store, secrets)
         await agent.resume()
         if handle_signals:
             _on_signals(stop)
@@ -54,8 +54,16 @@ async def run_agent(
         await asyncio.to_thread(store.close)
 
 
+def _agent_for_role(settings: Settings, store: Store, secrets: Secrets) -> Agent | SlaAgent:
+    """A probing agent, or for ``agent.role: sla`` one that only reads the shared store."""
+    if settings.agent.role == "sla":
+        return SlaAgent(settings=settings, store=store)
+    flow = make_flow(settings.target, region=settings.agent.region, secrets=secrets)
+    return Agent(settings=settings, store=store, flow=flow)
+
+
 async def _serve(
-    agent: Agent,
+    agent: Agent | SlaAgent,
     store: Store,
     token: Secret | None,
     stop: asyncio.Event,

@@ -38,9 +38,15 @@ PASSWORD_HINT = (
 class AgentSection(Section):
     """This agent: where it runs and where it keeps its results."""
 
+    role: Literal["standalone", "region", "sla"] = "standalone"
+    """``standalone``: probe this region and export everything. Several regions sharing
+    one database: ``region`` agents probe and export their region's probe series only;
+    one ``sla`` agent probes nothing and exports the account-level figures (R2–R6) of
+    every region, read from the database."""
     region: str = "local"
     listen: str = "127.0.0.1:9464"
-    database: str = "sqlite:///lifesize-probe.db"
+    database: str = Field(default="sqlite:///lifesize-probe.db", repr=False)
+    """A URL that may carry a password: kept out of reprs."""
     interval: Duration = 60.0
     jitter: Duration = 1.0
     """Each run waits a random part of this before it starts (never shifts the period)."""
@@ -61,6 +67,9 @@ class AgentSection(Section):
             raise ValueError("give at most one of api_token_env or api_token_file")
         if self.interval <= 0:
             raise ValueError("interval must be above 0")
+        if self.role != "standalone" and ":memory:" in self.database:
+            raise ValueError(f"role {self.role} shares results through agent.database, "
+                             "which no other agent can see in memory: use a file or postgresql")
         return self
 
 
