@@ -187,4 +187,5 @@ QUERIES = [(panel["title"], target["expr"]) for panel in DASHBOARD["panels"]
 def test_the_dashboard_queries_return_data(outage: Stack) -> None:
     """Each panel's query, Grafana's variables filled in, finds series in Prometheus."""
     for title, expression in QUERIES:
-        outage.until(lambda e=fill(expression): has(outage, e), f"data for {title!r}")
+        filled = fill(expression)
+        outage.until(lambda e=filled: has(outage, e), f"data for {title!r}")
