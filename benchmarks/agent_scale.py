@@ -13,7 +13,8 @@ measures for ``--minutes``:
 - the agent's CPU (``/proc/<pid>/stat``, all threads; the main thread, which runs the
   event loop, apart from the worker threads, which build and render snapshots and write
   the store) and RSS (``VmRSS`` sampled every second, ``VmHWM`` for the peak);
-- ``GET /metrics`` every ``--scrape-every`` seconds on a fresh connection, timed from
+- ``GET /metrics`` every ``--scrape-every`` seconds on a fresh connection, asking for
+  gzip as Prometheus does, timed from
   connecting to the last byte;
 - ``lifesize_probe_scheduler_lateness_seconds`` (p50/p99 estimated from its buckets as
   ``histogram_quantile`` does, over the measured window only) and
@@ -87,6 +88,7 @@ class Mark:
 
     usage: Usage
     exposition: bytes
+    wire_bytes: int
     logins: int
 
 
@@ -120,15 +122,15 @@ def measure(run: Run, pid: int, scraper: Scraper, sim_url: str, args: argparse.N
     while (now := time.monotonic()) < end_at:
         run.rss.append(usage(pid).rss_mib)
         if run.warm is None and now >= warm_at:
-            run.warm = Mark(usage(pid), scraper.scrape()[1], sim_logins(sim_url))
+            run.warm = Mark(usage(pid), *scraper.scrape()[1:], sim_logins(sim_url))
         elif now >= next_scrape:
-            elapsed, _ = scraper.scrape()
+            elapsed, _, _ = scraper.scrape()
             if run.warm is not None:
                 run.scrapes.append(elapsed)
             next_scrape += args.scrape_every * max(1, math.ceil((now - next_scrape) /
                                                                 args.scrape_every))
         time.sleep(max(0.0, 1.0 - (time.monotonic() - now)))
-    run.end = Mark(usage(pid), scraper.scrape()[1], sim_logins(sim_url))
+    run.end = Mark(usage(pid), *scraper.scrape()[1:], sim_logins(sim_url))
 
 
 def run_size(series: int, folder: Path, args: argparse.Namespace) -> Run:
@@ -229,7 +231,8 @@ def report(run: Run, args: argparse.Namespace) -> list[tuple[str, str, str, str]
          f"{end.usage.peak_rss_mib:.0f} MiB", f"< {target.rss_mib:.0f} MiB" if target else "",
          _verdict(end.usage.peak_rss_mib < target.rss_mib) if target else ""),
         ("/metrics scrape p50 / max", f"{_ms(scrapes[len(scrapes) // 2])} / {_ms(scrapes[-1])} "
-         f"({len(run.scrapes)} scrapes, {len(end.exposition) / 1e6:.1f} MB)",
+         f"({len(run.scrapes)} scrapes, {len(end.exposition) / 1e6:.1f} MB, "
+         f"gzip {end.wire_bytes / 1e6:.1f} MB)",
          f"< {_ms(target.scrape)}" if target else "",
          _verdict(scrapes[-1] < target.scrape) if target else ""),
     ]

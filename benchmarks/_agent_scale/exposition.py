@@ -6,6 +6,7 @@ series the exposition is over 50 MB, and only a few families matter here.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import re
 import time
@@ -66,17 +67,19 @@ def total(text: bytes, name: str) -> float:
 
 class Scraper:
     """Times ``GET /metrics`` on a fresh connection, as Prometheus does every 15 s or more
-    (longer than uvicorn's 5 s keep-alive, so its connections never stay open between)."""
+    (longer than uvicorn's 5 s keep-alive, so its connections never stay open between),
+    asking for gzip as Prometheus does; the body is returned decompressed."""
 
     def __init__(self, host: str, port: int) -> None:
         self._host, self._port = host, port
 
-    def scrape(self) -> tuple[float, bytes]:
-        """Seconds from connecting to the last byte of the body, and the body."""
+    def scrape(self) -> tuple[float, bytes, int]:
+        """Seconds from connecting to the last byte of the body, the body (decompressed)
+        and its size on the wire."""
         conn = http.client.HTTPConnection(self._host, self._port, timeout=300)
         began = time.perf_counter()
         try:
-            conn.request("GET", "/metrics")
+            conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
             answer = conn.getresponse()
             body = answer.read()
         finally:
@@ -84,4 +87,6 @@ class Scraper:
         elapsed = time.perf_counter() - began
         if answer.status != 200:
             raise RuntimeError(f"/metrics answered {answer.status}")
-        return elapsed, body
+        if answer.getheader("Content-Encoding") == "gzip":
+            return elapsed, gzip.decompress(body), len(body)
+        return elapsed, body, len(body)

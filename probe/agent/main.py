@@ -15,6 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
+from probe.agent.heap import full_collections, settled
 from probe.agent.runner import Agent
 from probe.agent.sla_role import SlaAgent
 from probe.agent.web import create_app
@@ -75,10 +76,11 @@ async def _serve(
                      on_change=_async(agent.request_refresh))
     server = EmbeddedServer(uvicorn.Config(app, lifespan="off", log_config=None,
                                            access_log=False, timeout_graceful_shutdown=2))
-    with sock:
+    with sock, settled():
         web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
         agent.start()
         tasks = [asyncio.create_task(agent.writer(stop), name="writer"),
+                 asyncio.create_task(full_collections(stop), name="gc"),
                  asyncio.create_task(agent.refresher(stop), name="refresher")]
         url = f"http://{host}:{sock.getsockname()[1]}"
         _log.info("agent for region %s on %s: %d series every %gs", agent.settings.agent.region,

@@ -10,14 +10,13 @@ one of them, and Prometheus never gets the same series from every region:
   agent died shows there as an evidence gap; plus build info and store errors;
 * a ``standalone`` agent (one region, its own store): everything.
 
-The exposition is rendered whole (``exporter``) and filtered here by family: the
-families stay written in one place, and a role is only a set of names.
+The families stay written in one place (``exposition``); a role is only a set of
+names, and the families it does not export are never written.
 """
 
 from __future__ import annotations
 
-from probe.agent.exporter import render_exposition_pair
-from probe.agent.exposition import gzip_exposition
+from probe.agent.exposition import Wanted, gzip_exposition, render, render_gzip
 from probe.agent.snapshot import Snapshot
 
 ACCOUNT_FAMILIES = frozenset({
@@ -34,27 +33,22 @@ SLA_PROCESS_FAMILIES = frozenset({"lifesize_probe_build_info", "lifesize_probe_s
 """What the ``sla`` agent says about itself (it has no scheduler and no probe interval)."""
 
 
+def wanted(role: str) -> Wanted:
+    """The families ``role`` exports, by name (``None``: all of them)."""
+    if role == "sla":
+        return (ACCOUNT_FAMILIES | SLA_PROCESS_FAMILIES).__contains__
+    if role == "region":
+        return lambda name: name not in ACCOUNT_FAMILIES
+    return None
+
+
 def exposition_for(snapshot: Snapshot, role: str) -> tuple[bytes, bytes]:
     """The exposition of ``role`` and its gzip copy (``Snapshot.exposition*``)."""
-    exposition, compressed = render_exposition_pair(snapshot)
-    if role == "standalone":
-        return exposition, compressed
-    if role == "sla":
-        kept = only(exposition, keep=ACCOUNT_FAMILIES | SLA_PROCESS_FAMILIES)
-    else:
-        kept = only(exposition, drop=ACCOUNT_FAMILIES)
-    return kept, gzip_exposition(kept)
+    exposition = render(snapshot, wanted(role))
+    return exposition, gzip_exposition(exposition)
 
 
-def only(exposition: bytes, *, keep: frozenset[str] | None = None,
-         drop: frozenset[str] = frozenset()) -> bytes:
-    """The families of ``exposition`` named in ``keep`` (all if ``None``) and not in
-    ``drop``; a counter's ``_total`` is not part of its name here."""
-    kept, wanted = [], False
-    for line in exposition.splitlines(keepends=True):
-        if line.startswith(b"# HELP "):
-            name = line.split(b" ", 3)[2].decode().removesuffix("_total")
-            wanted = (keep is None or name in keep) and name not in drop
-        if wanted:
-            kept.append(line)
-    return b"".join(kept)
+def gzipped_exposition_for(snapshot: Snapshot, role: str) -> bytes:
+    """Only the gzip copy (``Snapshot.exposition_gzip``), written without the plain text
+    ever whole in memory: what a probing agent keeps at 10,000 series."""
+    return render_gzip(snapshot, wanted(role))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from probe import __version__
 from probe.agent.refresh import SeriesCopy, build_snapshot, capture
-from probe.agent.roles import exposition_for
+from probe.agent.roles import gzipped_exposition_for
 from probe.agent.scheduler import Job, ProbeScheduler, jitter_delay, lateness, offsets, slot
 from probe.agent.snapshot import Snapshot
 from probe.agent.state import AgentCounters, SeriesState
@@ -206,9 +206,9 @@ class Agent:
             regions=self.settings.account_regions(), now=self.clock(), version=__version__,
             interval=self.interval, scheduler_running=self.scheduler.running,
         )
-        exposition, compressed = await asyncio.to_thread(
-            exposition_for, snapshot, self.settings.agent.role)
-        self.snapshot = replace(snapshot, exposition=exposition, exposition_gzip=compressed)
+        compressed = await asyncio.to_thread(
+            gzipped_exposition_for, snapshot, self.settings.agent.role)
+        self.snapshot = replace(snapshot, exposition_gzip=compressed)
 
     def request_refresh(self) -> None:
         self._dirty.set()

@@ -7,6 +7,7 @@ SLA engine or touches the database, and never sees half an update.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -102,8 +103,17 @@ class Snapshot:
     last_probe_at: Instant | None = None
     interval: Seconds = 60.0
     exposition: bytes = b""
-    """``/metrics`` rendered once per snapshot (rendering per scrape is too slow at scale)."""
+    """``/metrics`` rendered once per snapshot (rendering per scrape is too slow at scale);
+    empty when only ``exposition_gzip`` is kept (the probing agent: Prometheus asks for
+    gzip, and at 10,000 series the plain copy is 53 MB)."""
     exposition_gzip: bytes = b""  # ``exposition`` gzipped, for scrapers accepting gzip
+
+    def plain_exposition(self) -> bytes:
+        """The exposition as text: ``exposition``, or ``exposition_gzip`` unpacked (CPU
+        and memory for a moment; call it off the event loop)."""
+        if self.exposition or not self.exposition_gzip:
+            return self.exposition
+        return gzip.decompress(self.exposition_gzip)
 
     def ready(self, now: Instant) -> tuple[bool, str]:
         """``/readyz``: store writable, scheduler running, a probe within 2 intervals."""

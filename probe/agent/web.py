@@ -14,6 +14,7 @@ load anything cannot be turned against whoever looks at it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
@@ -112,7 +113,8 @@ class _Views:
         """The exposition rendered with the snapshot, gzipped if the scraper accepts it.
 
         Prometheus asks for gzip: at 10,000 series that is ~2 MB on the wire instead of
-        ~53 MB. Both copies were made with the snapshot, so nothing is compressed here.
+        ~53 MB. The gzip copy was made with the snapshot, so nothing is compressed here;
+        a scraper without gzip (curl) gets it unpacked in a worker thread.
         """
         snapshot = self._snapshot()
         headers = {"Content-Type": CONTENT_TYPE, "Vary": "Accept-Encoding"}
@@ -120,7 +122,8 @@ class _Views:
         if snapshot.exposition_gzip and accepts_gzip(accepted):
             headers["Content-Encoding"] = "gzip"
             return Response(snapshot.exposition_gzip, headers=headers)
-        return Response(snapshot.exposition, headers=headers)
+        plain = snapshot.exposition or await asyncio.to_thread(snapshot.plain_exposition)
+        return Response(plain, headers=headers)
 
     async def healthz(self, request: Request) -> Response:
         """The process is alive and serving: always 200."""

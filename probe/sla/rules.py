@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from probe.model import CreditTier, Instant, Seconds, Span, Window
@@ -71,21 +72,35 @@ def availability(unavailable: Seconds, window: Window) -> Fraction:
     judged as the contract reads, not as binary floating point rounds: seconds are taken
     at their shortest decimal form (2678.4, not the binary float a hair above it).
     """
-    return 1 - _decimal(unavailable) / _decimal(window.seconds)
+    return _availability(unavailable, window.seconds)
 
 
+@lru_cache(maxsize=4096)
+def _availability(unavailable: Seconds, window_seconds: Seconds) -> Fraction:
+    """Memoised: exact arithmetic is slow, and a live agent asks again for the same
+    figures every few seconds (most accounts at 0 unavailable seconds, one month length)."""
+    return 1 - _decimal(unavailable) / _decimal(window_seconds)
+
+
+@lru_cache(maxsize=4096)
 def _decimal(value: float) -> Fraction:
+    """``value`` at its shortest decimal form, exactly (Fractions are immutable: shared)."""
     return Fraction(repr(value))
 
 
 def sla_met(availability: Fraction, objective: float) -> bool:
     """R6: availability ≥ objective."""
-    return availability >= Fraction(str(objective))
+    return availability >= _decimal(objective)
 
 
 def error_budget(window: Window, objective: float) -> Seconds:
     """R6: (1 − objective) × window length."""
-    return float((1 - Fraction(str(objective))) * _decimal(window.seconds))
+    return _budget(window.seconds, objective)
+
+
+@lru_cache(maxsize=256)
+def _budget(window_seconds: Seconds, objective: float) -> Seconds:
+    return float((1 - _decimal(objective)) * _decimal(window_seconds))
 
 
 def credit_percent(availability: Fraction, tiers: Sequence[CreditTier] | None) -> float | None:
@@ -96,7 +111,7 @@ def credit_percent(availability: Fraction, tiers: Sequence[CreditTier] | None) -
     """
     if tiers is None:
         return None
-    reached = [tier for tier in tiers if availability < Fraction(str(tier.below))]
+    reached = [tier for tier in tiers if availability < _decimal(tier.below)]
     return min(reached, key=lambda tier: tier.below).percent if reached else 0.0
 
 

@@ -24,6 +24,7 @@ from probe.agent.exporter import (
     render_exposition,
     render_exposition_pair,
 )
+from probe.agent.exposition import CHUNK_LINES, HELP, chunks, render, render_gzip
 from probe.agent.snapshot import (
     DURATION_BUCKETS,
     AccountState,
@@ -297,3 +298,28 @@ SNAPSHOTS = st.builds(
 @given(SNAPSHOTS)
 def test_direct_rendering_of_any_snapshot_is_byte_identical(snapshot: Snapshot) -> None:
     assert render_exposition(snapshot) == reference_exposition(snapshot)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SNAPSHOTS, st.sets(st.sampled_from(sorted(HELP))))
+def test_gzip_written_in_chunks_unpacks_to_the_exposition_of_the_wanted_families(
+        snapshot: Snapshot, dropped: set[str]) -> None:
+    wanted = lambda name: name not in dropped  # noqa: E731
+    packed = render_gzip(snapshot, wanted)
+    assert gzip.decompress(packed) == render(snapshot, wanted)
+    assert families_in(render(snapshot, wanted)) == families_in(render(snapshot)) - dropped
+
+
+def test_chunks_hold_at_most_chunk_lines_lines() -> None:
+    many = build_snapshot(regions=tuple(region(f"a{i}", "eu-west") for i in range(400)))
+    pieces = list(chunks(many))
+    assert len(pieces) > 1
+    # a family's HELP and TYPE are one item: at most two lines per item
+    assert all(piece.count(b"\n") <= 2 * CHUNK_LINES for piece in pieces)
+    assert b"".join(pieces) == reference_exposition(many)
+
+
+def families_in(exposition: bytes) -> set[str]:
+    """Names (without ``_total``) of the families in ``exposition``."""
+    return {line.split(b" ")[2].decode().removesuffix("_total")
+            for line in exposition.splitlines() if line.startswith(b"# HELP ")}

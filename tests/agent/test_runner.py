@@ -119,7 +119,7 @@ async def test_store_trouble_is_counted_reported_and_recovered(tmp_path: Path) -
     assert not ready
     assert reason == "store not writable: database or disk is full: /tmp/a.db"
     assert agent.snapshot.store_errors_total == 1
-    assert b"lifesize_probe_store_errors_total 1.0" in agent.snapshot.exposition
+    assert b"lifesize_probe_store_errors_total 1.0" in agent.snapshot.plain_exposition()
 
     store.healed = True
     for _ in range(3):

@@ -83,6 +83,17 @@ async def test_metrics_are_plain_unless_gzip_is_accepted(
     assert body == shown.exposition
 
 
+@pytest.mark.parametrize("accept", ["identity", "gzip;q=0"])
+async def test_metrics_are_unpacked_for_plain_scrapers_when_only_gzip_is_kept(
+        make_client: MakeClient, accept: str) -> None:
+    whole = with_gzip(build_snapshot(evil=True))
+    kept = replace(whole, exposition=b"")
+    async with make_client(snapshot=kept) as client:
+        answer, body = await raw_get(client, accept)
+    assert "content-encoding" not in answer.headers
+    assert body == whole.exposition
+
+
 async def test_metrics_are_plain_while_the_snapshot_has_no_gzip_copy(
         client: httpx.AsyncClient, snapshot: Snapshot) -> None:
     assert snapshot.exposition_gzip == b""
