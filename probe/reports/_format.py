@@ -70,6 +70,11 @@ def counts(tally: dict[str, int]) -> str:
     return ", ".join(f"{name}×{n}" for name, n in sorted(tally.items())) or "-"
 
 
+def credit_text(f: AccountFigures) -> str:
+    """The credit tier reached, or "not configured" (there are no published tiers)."""
+    return "not configured" if f.credit_percent is None else f"{f.credit_percent:g} %"
+
+
 def figure_fields(f: AccountFigures) -> dict[str, float]:
     """The numeric R6 figures under their contract names, rounded for statements."""
     return {

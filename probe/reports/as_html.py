@@ -13,9 +13,17 @@ from html import escape
 
 from probe import __version__
 from probe.model import SlaPolicy
-from probe.reports._format import counts, duration, percent, period, signed, utc, wall
+from probe.reports._format import (
+    counts,
+    credit_text,
+    duration,
+    percent,
+    period,
+    signed,
+    utc,
+    wall,
+)
 from probe.reports._svg import COLOURS, timeline_svg
-from probe.reports.as_markdown import credit_text
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 _STYLE = """

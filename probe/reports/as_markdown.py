@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from probe.reports._format import counts, duration, percent, period, utc, wall
+from probe.reports._format import counts, credit_text, duration, percent, period, utc, wall
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 _SPECIAL = re.compile(r"([\\|<>`*\[\]])")
@@ -33,11 +33,6 @@ def render_markdown(report: Report) -> str:
     for figures in report.accounts:
         lines += ["", *_account(figures)]
     return "\n".join(lines) + "\n"
-
-
-def credit_text(f: AccountFigures) -> str:
-    """The credit tier reached, or "not configured" (there are no published tiers)."""
-    return "not configured" if f.credit_percent is None else f"{f.credit_percent:g} %"
 
 
 def _summary_row(f: AccountFigures) -> str:
