@@ -9,7 +9,7 @@ a query string, does not import every window a second time.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 FEED = "/api/v2/scheduled-maintenances.json"
 
@@ -24,10 +24,10 @@ def check_page_url(url: str) -> None:
 
 def feed_url(page: str) -> str:
     """The scheduled-maintenances JSON of ``page``."""
-    page = page.strip()
-    if urlsplit(page).path.endswith(".json"):
-        return page
-    return page.rstrip("/") + FEED
+    parts = urlsplit(page.strip())
+    if parts.path.endswith(".json"):
+        return urlunsplit(parts)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + FEED))
 
 
 def page_key(page: str) -> str:
