@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 TOOLS = Path(__file__).resolve().parent / "tools"
 OVERLAYS = ("eu-west", "us-east", "ap-southeast")
+"""The regions' overlays; ``sla`` is the overlay of the agent that probes nothing."""
 
 
 def tool(name: str) -> str:
@@ -66,8 +67,8 @@ def kustomize_build(folder: Path) -> list[dict[str, object]]:
 
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, list[dict[str, object]]]:
-    """Each overlay's rendered resources, and the alerting kustomization's."""
+    """Each overlay's rendered resources (the regions' and sla), and alerting's."""
     kube = DEPLOY / "kubernetes"
-    built = {name: kustomize_build(kube / "overlays" / name) for name in OVERLAYS}
+    built = {name: kustomize_build(kube / "overlays" / name) for name in (*OVERLAYS, "sla")}
     built["alerting"] = kustomize_build(kube / "alerting")
     return built

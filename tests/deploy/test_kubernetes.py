@@ -26,6 +26,8 @@ KUBE = DEPLOY / "kubernetes"
 VERSIONS = ("1.28", "1.37")
 """The oldest Kubernetes still commonly run and the newest that kubernetes-validate knows."""
 SECRETS = "/run/secrets/lifesize-probe/"
+AGENTS = (*OVERLAYS, "sla")
+STORE = "lifesize-probe-db.example.internal:5432/lifesize_probe"
 Resources = dict[str, list[dict[str, Any]]]
 
 
@@ -55,7 +57,7 @@ def validate_crds(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_each_overlay_renders_the_agent_and_its_monitoring(rendered: Resources) -> None:
-    for name in OVERLAYS:
+    for name in AGENTS:
         kinds = sorted(r["kind"] for r in rendered[name])
         assert kinds == ["ConfigMap", "Deployment", "PodDisruptionBudget", "Service",
                          "ServiceMonitor"], name
@@ -65,7 +67,7 @@ def test_each_overlay_renders_the_agent_and_its_monitoring(rendered: Resources) 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_core_resources_match_the_kubernetes_schemas(rendered: Resources, version: str) -> None:
-    core = [r for name in OVERLAYS for r in rendered[name]
+    core = [r for name in AGENTS for r in rendered[name]
             if not r["apiVersion"].startswith("monitoring.coreos.com/")]
     core += secret_template().values()
     for resource in core:
@@ -80,9 +82,9 @@ def test_the_schemas_do_reject_a_misspelt_field(rendered: Resources) -> None:
 
 
 def test_operator_resources_match_their_crd_schemas(rendered: Resources) -> None:
-    operator = [r for name in (*OVERLAYS, "alerting") for r in rendered[name]
+    operator = [r for name in (*AGENTS, "alerting") for r in rendered[name]
                 if r["apiVersion"].startswith("monitoring.coreos.com/")]
-    assert len(operator) == len(OVERLAYS) + 1
+    assert len(operator) == len(AGENTS) + 1
     assert [r["error"] for r in validate_crds(operator)] == [None] * len(operator)
     broken = json.loads(json.dumps(operator[0]))
     broken["spec"]["endpoints"][0]["interval"] = 30
@@ -92,6 +94,7 @@ def test_operator_resources_match_their_crd_schemas(rendered: Resources) -> None
 
 def merged_config(resources: list[dict[str, Any]], folder: Path) -> Path:
     """The overlay's ConfigMap mounted and merged as the init container does."""
+    folder.mkdir(parents=True, exist_ok=True)
     config_map = by_kind(resources, "ConfigMap")
     for key, text in config_map["data"].items():
         (folder / key).write_text(text)
@@ -113,12 +116,26 @@ def test_each_overlay_sets_its_region_and_the_shared_store(
 ) -> None:
     settings = load_config(merged_config(rendered[region], tmp_path))
     assert settings.agent.region == region
+    assert settings.agent.role == "region"
     assert settings.agent.listen == "0.0.0.0:9464"
-    store = urlsplit(settings.agent.database)
-    assert store.scheme == "postgresql"
-    assert store.password is None  # the password comes from PGPASSWORD (a Secret)
-    assert store.hostname == "lifesize-probe-db.example.internal"  # one store for all
+    assert shared_store(settings.agent.database)
     assert region in [r for a in settings.accounts for r in a.regions]
+
+
+def shared_store(url: str) -> bool:
+    """A postgresql:// URL of the one store, without a password (PGPASSWORD has it)."""
+    store = urlsplit(url)
+    return (store.scheme == "postgresql" and store.password is None
+            and f"{store.hostname}:{store.port}{store.path}" == STORE)
+
+
+def test_the_sla_agent_reads_the_regions_store(rendered: Resources, tmp_path: Path) -> None:
+    sla = load_config(merged_config(rendered["sla"], tmp_path / "sla"))
+    assert sla.agent.role == "sla"
+    assert shared_store(sla.agent.database)
+    region = load_config(merged_config(rendered["eu-west"], tmp_path / "eu"))
+    assert sla.accounts == region.accounts  # the same accounts and sla: settings
+    assert sla.policy() == region.policy()
 
 
 def test_the_agent_runs_the_merged_config(rendered: Resources) -> None:
@@ -178,12 +195,12 @@ def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 def test_selectors_find_their_own_region_only(rendered: Resources) -> None:
     """Names and selectors are per region, so one namespace could hold all three."""
-    names = {(r["kind"], r["metadata"]["name"]) for name in OVERLAYS for r in rendered[name]}
-    assert len(names) == len(OVERLAYS) * 5
-    for name in OVERLAYS:
+    names = {(r["kind"], r["metadata"]["name"]) for name in AGENTS for r in rendered[name]}
+    assert len(names) == len(AGENTS) * 5
+    for name in AGENTS:
         pods = by_kind(rendered[name], "Deployment")["spec"]["template"]["metadata"]["labels"]
         own_service = by_kind(rendered[name], "Service")["metadata"]["labels"]
-        for other in OVERLAYS:
+        for other in AGENTS:
             service = by_kind(rendered[other], "Service")
             monitor = by_kind(rendered[other], "ServiceMonitor")
             budget = by_kind(rendered[other], "PodDisruptionBudget")
