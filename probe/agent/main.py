@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from probe.agent.heap import full_collections, settled
+from probe.agent.importer import run_importers
 from probe.agent.runner import Agent
 from probe.agent.sla_role import SlaAgent
 from probe.agent.web import create_app
@@ -81,7 +82,9 @@ async def _serve(
         agent.start()
         tasks = [asyncio.create_task(agent.writer(stop), name="writer"),
                  asyncio.create_task(full_collections(stop), name="gc"),
-                 asyncio.create_task(agent.refresher(stop), name="refresher")]
+                 asyncio.create_task(agent.refresher(stop), name="refresher"),
+                 asyncio.create_task(run_importers(agent.settings, store, stop,
+                                                   agent.request_refresh), name="importers")]
         url = f"http://{host}:{sock.getsockname()[1]}"
         _log.info("agent for region %s on %s: %d series every %gs", agent.settings.agent.region,
                   url, len(agent.series), agent.interval)

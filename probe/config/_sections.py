@@ -14,6 +14,7 @@ from probe.config._types import (
     TimeZoneName,
     parse_listen,
 )
+from probe.statuspage.urls import check_page_url
 
 
 def check_quorum(value: Any) -> str | int:
@@ -140,5 +141,49 @@ class WindowSection(Section):
         return self
 
 
+class StatuspageImport(Section):
+    """``maintenance.import[]``: an Atlassian Statuspage whose scheduled maintenance the
+    agent imports as windows (R3); see ``probe.statuspage``."""
+
+    statuspage: str
+    """The page (``https://status.example.com``) or its scheduled-maintenances JSON URL."""
+    components: tuple[str, ...] = ()
+    """Only maintenance naming one of these components (name or id); empty: all."""
+    accounts: Literal["*"] | tuple[str, ...] = "*"
+    every: Duration = 600.0
+    notice: Duration = 86400.0
+    """Announced less than this before its start, a window is ``emergency``."""
+    timeout: Duration = 30.0
+
+    @field_validator("statuspage")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        check_page_url(value)  # ValueError says what is wrong
+        return value
+
+    @field_validator("components")
+    @classmethod
+    def _named(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not all(name.strip() for name in value):
+            raise ValueError("component names must be non-empty")
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _not_too_often(cls, value: float) -> float:
+        if value < 1:
+            raise ValueError(f"every must be at least 1s, got {value:g}s")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("timeout must be above 0")
+        return value
+
+
 class MaintenanceSection(Section):
     windows: tuple[WindowSection, ...] = ()
+    imports: tuple[StatuspageImport, ...] = Field(default=(), alias="import")
+    """``import:`` in the file (a Python keyword, hence the attribute's name)."""

@@ -29,6 +29,8 @@ def summarize(settings: Settings, path: str, *, now: Instant) -> str:
         regions = ", ".join(account.regions) or "(those with results)"
         lines.append(f"  {account.name}: regions {regions}; {len(account.users)} user(s)")
     lines += _maintenance(settings, now, zone)
+    lines += [f"  imported from {i.statuspage} every {i.every:g}s, components "
+              f"{', '.join(i.components) or 'all'}" for i in settings.maintenance.imports]
     return "\n".join(lines) + "\n"
 
 
