@@ -11,7 +11,6 @@ it, only when one is missing, which happens outside ``scripts/test`` alone.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +18,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.simulator.test_serve import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 TOOLS = Path(__file__).resolve().parent / "tools"
+__all__ = ["DEPLOY", "OVERLAYS", "REPO", "TOOLS", "free_port", "kustomize_build", "run", "tool"]
+
 OVERLAYS = ("eu-west", "us-east", "ap-southeast")
 """The regions' overlays; ``sla`` is the overlay of the agent that probes nothing."""
 
@@ -49,14 +52,6 @@ def run(*command: str, cwd: Path = REPO, check: bool = True,
         assert done.returncode == 0, (
             f"{command}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
     return done
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def kustomize_build(folder: Path) -> list[dict[str, object]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 import yaml
 
 from tests.agent.agent_config import write_config
+from tests.agent.test_crash import wait_for
 from tests.deploy.conftest import DEPLOY, REPO, free_port, run, tool
 from tests.deploy.dockerfile import (
     DockerIgnore,
@@ -137,13 +137,6 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
                 process.wait(10)
 
 
-def until(check: object, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.2)
-
-
 def answers(url: str, **request: object) -> bool:
     try:
         return httpx.post(url, timeout=5, **request).status_code == 200  # type: ignore[arg-type]
@@ -161,7 +154,7 @@ def test_demo_config_and_healthcheck_from_the_installed_image(
         ["lifesize-probe", "simulate", "--listen", sim], env=image.host_env(),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True))
     alice = (REPO / "config" / "demo-secrets" / "acme-alice").read_text().strip()
-    until(lambda: answers(f"http://{sim}/api/login",
+    wait_for(lambda: answers(f"http://{sim}/api/login",
                           json={"username": "alice@acme.example", "password": alice}))
 
     (healthcheck,) = FINAL["HEALTHCHECK"]
@@ -178,7 +171,7 @@ def test_demo_config_and_healthcheck_from_the_installed_image(
     agent = subprocess.Popen(["lifesize-probe", "run", "--config", str(config)],
                              env=image.host_env(), stderr=subprocess.DEVNULL, text=True)
     processes.append(agent)
-    until(healthy)
+    wait_for(healthy)
     agent.send_signal(signal.SIGTERM)
     assert agent.wait(60) == 0
     assert not healthy()
