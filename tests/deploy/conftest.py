@@ -10,10 +10,12 @@ it, only when one is missing, which happens outside ``scripts/test`` alone.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -23,7 +25,8 @@ from tests.simulator.test_serve import free_port
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 TOOLS = Path(__file__).resolve().parent / "tools"
-__all__ = ["DEPLOY", "OVERLAYS", "REPO", "TOOLS", "free_port", "kustomize_build", "run", "tool"]
+__all__ = ["DEPLOY", "OVERLAYS", "REPO", "TOOLS", "docker_script", "free_port", "kustomize_build",
+           "run", "tool"]
 
 OVERLAYS = ("eu-west", "us-east", "ap-southeast")
 """The regions' overlays; ``sla`` is the overlay of the agent that probes nothing."""
@@ -52,6 +55,16 @@ def run(*command: str, cwd: Path = REPO, check: bool = True,
         assert done.returncode == 0, (
             f"{command}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def docker_script(name: str) -> ModuleType:
+    """A script of ``deploy/docker`` (not a package) loaded as a module, for its functions."""
+    spec = importlib.util.spec_from_file_location(name, DEPLOY / "docker" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def kustomize_build(folder: Path) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ import yaml
 
 from tests.agent.agent_config import write_config
 from tests.agent.test_crash import wait_for
-from tests.deploy.conftest import DEPLOY, REPO, free_port, run, tool
+from tests.deploy.conftest import DEPLOY, REPO, docker_script, free_port, run, tool
 from tests.deploy.dockerfile import (
     DockerIgnore,
     FakeRoot,
@@ -175,3 +175,18 @@ def test_demo_config_and_healthcheck_from_the_installed_image(
     agent.send_signal(signal.SIGTERM)
     assert agent.wait(60) == 0
     assert not healthy()
+
+
+@pytest.mark.parametrize(("listen", "url"), [
+    ("0.0.0.0:9464", "http://127.0.0.1:9464/healthz"),
+    ("[::]:9000", "http://127.0.0.1:9000/healthz"),
+    ("127.0.0.1:9464", "http://127.0.0.1:9464/healthz"),
+    ("[::1]:9464", "http://[::1]:9464/healthz"),
+    (None, "http://127.0.0.1:9464/healthz"),
+])
+def test_the_healthcheck_asks_the_configured_port(
+    tmp_path: Path, listen: str | None, url: str
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"agent": {"listen": listen}} if listen else {}))
+    assert docker_script("healthcheck").health_url(str(config)) == url

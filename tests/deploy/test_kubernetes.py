@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from probe.config import load_config
-from tests.deploy.conftest import DEPLOY, OVERLAYS, TOOLS, run, tool
+from tests.deploy.conftest import DEPLOY, OVERLAYS, TOOLS, docker_script, run, tool
 
 KUBE = DEPLOY / "kubernetes"
 VERSIONS = ("1.28", "1.37")
@@ -230,12 +230,8 @@ def test_the_prometheus_rule_is_the_shipped_rules(rendered: Resources, tmp_path:
     run(tool("promtool"), "check", "rules", str(embedded))
 
 
-def test_merging_configs(tmp_path: Path) -> None:
-    sys.path.insert(0, str(DEPLOY / "docker"))
-    try:
-        from merge_config import merge  # noqa: PLC0415 (a script, not a package)
-    finally:
-        sys.path.remove(str(DEPLOY / "docker"))
+def test_merging_configs() -> None:
+    merge = docker_script("merge_config").merge
     base = {"agent": {"region": "x", "interval": "60s"}, "accounts": [{"name": "a"}]}
     region = {"agent": {"region": "eu-west"}, "accounts": [{"name": "b"}]}
     assert merge([base, region]) == {"agent": {"region": "eu-west", "interval": "60s"},
