@@ -34,6 +34,8 @@ REFRESH_EVERY = 2.0
 """Seconds between snapshot refreshes, at most (only when something changed)."""
 WRITE_EVERY = 0.5
 """Seconds between store writes: probes finishing together go in one transaction."""
+WINDOWS_WAIT = 1.0
+"""Seconds a refresh waits for the stored maintenance windows (see ``_windows``)."""
 MAX_BUFFERED = 100_000
 """Results kept in memory while the store refuses writes; older ones are dropped."""
 
@@ -76,6 +78,7 @@ class Agent:
         self._dirty = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._stored_windows: tuple[MaintenanceWindow, ...] = ()
+        self._windows_read: asyncio.Task[None] | None = None
         self.series: dict[str, Series] = {}
         self.scheduler = ProbeScheduler(interval=self.interval, anchor=clock())
         self._copies: dict[str, tuple[int, SeriesCopy]] = {}
@@ -214,13 +217,22 @@ class Agent:
         self._dirty.set()
 
     async def _windows(self) -> Sequence[MaintenanceWindow]:
-        """Configured maintenance plus the windows declared at run time (R3)."""
+        """Configured maintenance plus the windows declared at run time (R3).
+
+        Stored windows are read by one task at a time; a refresh waits ``WINDOWS_WAIT``
+        for it, then goes on with the windows read last: a store locked by another
+        process must not freeze ``/metrics`` and ``/readyz`` (the read lands later)."""
+        if self._windows_read is None or self._windows_read.done():
+            self._windows_read = asyncio.create_task(self._read_windows())
+        await asyncio.wait({self._windows_read}, timeout=WINDOWS_WAIT)
+        return (*self.settings.maintenance_windows(), *self._stored_windows)
+
+    async def _read_windows(self) -> None:
         try:
             stored = await asyncio.to_thread(self.store.windows)
             self._stored_windows = tuple(w.to_window() for w in stored)
         except StoreError as exc:
             self._store_failed(exc)
-        return (*self.settings.maintenance_windows(), *self._stored_windows)
 
     async def drain(self, timeout: float) -> None:
         """Stop starting probes, let those in flight finish (bounded), write everything."""

@@ -9,20 +9,37 @@ A run that cannot start on time (the previous one still running, or the loop too
 for longer than the grace time) is not queued up; the runner counts it as skipped from
 the gap in run slots (``slot``), because with ``coalesce`` APScheduler merges missed
 runs into one and reports at most one of them.
+
+APScheduler 3.x plans runs on the wall clock: stepped back an hour (NTP, a VM resumed,
+an operator), it would wait an hour before the next probe; stepped forward, the slots
+would count thousands of skipped runs. So the scheduler watches the wall clock against
+the monotonic one and, when it jumped, moves the anchor by the jump and re-plans every
+job from it: probes keep their pace, with neither a pause nor a burst.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
 from probe.model import Instant, Seconds
 
 Job = Callable[[], Awaitable[None]]
+
+_log = logging.getLogger(__name__)
+
+CLOCK_CHECK_EVERY = 1.0
+"""Seconds (monotonic) between two looks at the wall clock."""
+CLOCK_STEP = 1.0
+"""A wall clock that moved this much more, or less, than the monotonic one jumped."""
 
 
 def offsets(count: int, interval: Seconds) -> list[Seconds]:
@@ -51,16 +68,28 @@ class ProbeScheduler:
     """
 
     def __init__(
-        self, *, interval: Seconds, anchor: Instant, grace: Seconds | None = None
+        self, *, interval: Seconds, anchor: Instant, grace: Seconds | None = None,
+        wall: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.interval, self.anchor = interval, anchor
+        self.interval, self._anchor = interval, anchor
         self._grace = max(1, round(grace if grace is not None else interval / 2))
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._jobs: dict[str, tuple[Job, Seconds]] = {}
+        self._wall, self._monotonic = wall, monotonic
+        self._mark = (wall(), monotonic())
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def anchor(self) -> Instant:
+        """The instant the exact period counts from, after any jump of the wall clock."""
+        self.follow_clock()
+        return self._anchor
 
     def add(self, series_id: str, job: Job, *, offset: Seconds) -> None:
+        self._jobs[series_id] = (job, offset)
         trigger = IntervalTrigger(
             seconds=self.interval,
-            start_date=datetime.fromtimestamp(self.anchor + offset, tz=UTC),
+            start_date=datetime.fromtimestamp(self._anchor + offset, tz=UTC),
             timezone=UTC,
         )
         self._scheduler.add_job(
@@ -70,6 +99,30 @@ class ProbeScheduler:
 
     def start(self) -> None:
         self._scheduler.start()
+        self._mark = (self._wall(), self._monotonic())
+        self._watch()
+
+    def _watch(self) -> None:
+        self.follow_clock()
+        self._timer = asyncio.get_running_loop().call_later(CLOCK_CHECK_EVERY, self._watch)
+
+    def follow_clock(self) -> Seconds:
+        """Re-plan every job when the wall clock jumped; the jump in seconds, else 0."""
+        wall, monotonic = self._wall(), self._monotonic()
+        jump = (wall - self._mark[0]) - (monotonic - self._mark[1])
+        self._mark = (wall, monotonic)
+        if abs(jump) < CLOCK_STEP:
+            return 0.0
+        _log.warning("the wall clock jumped %+.1f s: the probe schedule moves with it", jump)
+        self._anchor += jump
+        running = self._scheduler.state == STATE_RUNNING
+        if running:
+            self._scheduler.pause()  # no wakeup per job: one when resumed
+        for series_id, (job, offset) in self._jobs.items():
+            self.add(series_id, job, offset=offset)
+        if running:
+            self._scheduler.resume()
+        return jump
 
     @property
     def running(self) -> bool:
@@ -81,6 +134,8 @@ class ProbeScheduler:
             self._scheduler.pause()
 
     def shutdown(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 

@@ -61,6 +61,8 @@ class SeriesState:
     last_slot: int | None = None
     version: int = 0
     """Bumped on every change, so an unchanged series is not copied again."""
+    behind: bool = False
+    """Probes arrive older than the last one (the wall clock moved back): said once."""
 
     def started(self, slot: int) -> None:
         """A run started in schedule slot ``slot``: any slots jumped over were skipped."""
@@ -84,11 +86,17 @@ class SeriesState:
         self.last = LastProbe(result.ts, result.ok, result.step, result.error, durations)
         try:
             self.builder.add(result.ts, result.ok, result.step, result.error)
+            self.behind = False
         except OutOfOrder:
             # The wall clock stepped back. The store keeps the probe and the next
-            # rebuild places it; the live state just skips it.
-            _log.warning("probe of %s/%s at %.3f is older than the last one; the wall "
-                         "clock moved back", self.account, self.region, result.ts)
+            # rebuild places it; the live state skips probes until the clock is past
+            # the last one again, and says so once rather than for every probe.
+            if not self.behind:
+                _log.warning("probe of %s/%s at %.3f is older than the last one; the wall "
+                             "clock moved back (the live state waits for the clock to catch "
+                             "up; the store keeps every probe)", self.account, self.region,
+                             result.ts)
+            self.behind = True
 
 
 @dataclass(slots=True)
