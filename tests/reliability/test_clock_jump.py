@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from probe.agent.scheduler import ProbeScheduler
 from probe.config import Account
 from probe.config._target import TargetSection
 from probe.flows import SystemClock, make_flow
@@ -36,6 +37,7 @@ SERIES = [("acme", "lab"), ("globex", "lab")]
 WATCH = 12.0
 """Real seconds watched after each jump: about 12 probes per series at 1 s."""
 
+pytestmark = pytest.mark.anyio
 NO_FAKETIME = pytest.mark.skipif(not LIBFAKETIME.exists(),
                                  reason="needs libfaketime (apt-get install faketime)")
 
@@ -132,7 +134,6 @@ class JumpingClock(SystemClock):
         return super().time() - (3600.0 if self.reads > 1 else 0.0)
 
 
-@pytest.mark.anyio
 async def test_a_probe_across_a_jump_measures_its_durations_on_the_monotonic_clock(
         live_sim: LiveSimulator, make_target: Callable[..., TargetSection], acme: Account,
         secrets: Secrets) -> None:
@@ -144,3 +145,28 @@ async def test_a_probe_across_a_jump_measures_its_durations_on_the_monotonic_clo
     assert before <= result.ts <= time.time()  # the probe's start, before the jump
     assert 0 < result.durations["total"] < 60
     assert all(0 <= seconds <= result.durations["total"] for seconds in result.durations.values())
+
+
+async def test_the_scheduler_moves_its_anchor_by_the_jump_and_only_then() -> None:
+    clocks = {"wall": time.time(), "mono": 50.0}
+    anchor = clocks["wall"]
+    scheduler = ProbeScheduler(interval=60, anchor=anchor,
+                               wall=lambda: clocks["wall"], monotonic=lambda: clocks["mono"])
+
+    async def job() -> None: ...
+
+    scheduler.add("acme/eu", job, offset=15)
+    scheduler.start()
+    try:
+        clocks["wall"] += 30.4
+        clocks["mono"] += 30.0  # 0.4 s of drift is no jump
+        assert scheduler.follow_clock() == 0
+        clocks["wall"] -= 3600 - 10
+        clocks["mono"] += 10
+        assert scheduler.follow_clock() == pytest.approx(-3600)
+        assert scheduler.anchor == pytest.approx(anchor - 3600)
+        planned = scheduler._scheduler.get_job("acme/eu")
+        assert planned.trigger.start_date.timestamp() == pytest.approx(anchor - 3600 + 15)
+        assert scheduler.running
+    finally:
+        scheduler.shutdown()
