@@ -21,8 +21,8 @@ def summarize(settings: Settings, path: str, *, now: Instant) -> str:
         f"{sla.max_gap:g}s, quorum {sla.quorum}, timezone {zone}, credits "
         + ("not configured" if sla.credits is None else
            ", ".join(f"<{t.below} → {t.percent:g} %" for t in sla.credits)),
-        f"agent: region {settings.agent.region}, listen {settings.agent.listen}, "
-        f"interval {settings.agent.interval:g}s",
+        f"agent: role {settings.agent.role}, region {settings.agent.region}, listen "
+        f"{settings.agent.listen}, interval {settings.agent.interval:g}s",
         f"accounts: {len(settings.accounts)}",
     ]
     for account in settings.accounts:

@@ -14,6 +14,7 @@ import pytest
 from probe.agent.exporter import render_exposition_pair
 from probe.agent.roles import ACCOUNT_FAMILIES, exposition_for
 from probe.agent.sla_role import SlaAgent, close_stale
+from probe.cli import main
 from probe.config import ConfigError, Settings, load_config
 from probe.model import ProbeResult
 from probe.sla import region_timeline
@@ -175,3 +176,10 @@ def test_the_database_url_stays_out_of_reprs() -> None:
         {"agent": {"database": "postgresql://probe:s3cret-PW@db/probe"}})
     assert "s3cret" not in repr(settings)
     assert "s3cret" not in repr(settings.agent)
+
+
+def test_check_config_says_the_role(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "sla.yaml"
+    path.write_text("agent:\n  role: sla\n  database: postgresql://probe@db.example/probe\n")
+    assert main(["check-config", str(path)]) == 0
+    assert "agent: role sla, region local," in capsys.readouterr().out
