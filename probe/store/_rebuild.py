@@ -1,18 +1,20 @@
 """From stored rows back to R1: builders to resume, and probes to export.
 
 Shared by every backend: a backend reads one series' segments, failures and ignored
-failures in time order and hands them here.
+failures in time order and hands them here. ``StoredSeries`` is the reading half of a
+``Store`` written once on that: a backend only says how it reads series
+(``_each_series``).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
-from probe.model import ProbeResult, Seconds
+from probe.model import Instant, ProbeResult, RegionTimeline, Seconds
 from probe.sla.timeline import TimelineBuilder
 from probe.store._runs import grid
-from probe.store.base import Segment, StoreError
+from probe.store.base import Segment, SeriesRows, StoreError
 
 
 def fold(
@@ -91,3 +93,49 @@ def _check_step(account: str, region: str, segment: Segment, max_gap: Seconds) -
             f"segment, more than max_gap {max_gap:g}s; R1 cannot be rebuilt exactly "
             f"with this max_gap (use at least {segment.max_step:g}s)"
         )
+
+
+class StoredSeries:
+    """``builders``, ``timelines``, ``segments``, ``results`` and ``dump`` of a store,
+    from the one read each backend implements."""
+
+    def _each_series(
+        self, accounts: Collection[str] | None, *, durations: bool
+    ) -> Iterator[SeriesRows]:
+        """The rows of each series wanted (all when ``accounts`` is ``None``), by account
+        and region; ``durations`` decodes the failures' timings."""
+        raise NotImplementedError
+
+    def builders(
+        self, *, max_gap: Seconds, accounts: Collection[str] | None = None
+    ) -> dict[tuple[str, str], TimelineBuilder]:
+        return {
+            (s.account, s.region): fold(
+                s.account, s.region, s.segments, s.failures, s.ignored, max_gap=max_gap
+            )
+            for s in self._each_series(accounts, durations=False)
+        }
+
+    def timelines(
+        self, *, max_gap: Seconds, accounts: Collection[str] | None = None
+    ) -> list[RegionTimeline]:
+        built = self.builders(max_gap=max_gap, accounts=accounts)
+        return [builder.finish() for builder in built.values()]
+
+    def segments(self, account: str, region: str) -> list[Segment]:
+        found = list(self._each_series([account], durations=False))
+        return next((s.segments for s in found if s.region == region), [])
+
+    def results(
+        self, *, since: Instant | None = None, until: Instant | None = None
+    ) -> Iterator[ProbeResult]:
+        """Stored probes, series by series (``expand`` says how ok segments come back)."""
+        low = float("-inf") if since is None else since
+        high = float("inf") if until is None else until
+        for s in self._each_series(None, durations=True):
+            for probe in expand(s.account, s.region, s.segments, s.failures, s.ignored):
+                if low <= probe.ts < high:
+                    yield probe
+
+    def dump(self) -> Iterator[SeriesRows]:
+        return self._each_series(None, durations=True)

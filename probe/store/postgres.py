@@ -30,15 +30,14 @@ import psycopg
 from psycopg import errors
 from psycopg_pool import ConnectionPool
 
-from probe.model import Instant, ProbeResult, RegionTimeline, Seconds
-from probe.sla.timeline import TimelineBuilder
+from probe.model import ProbeResult, Seconds
 from probe.store import _pg
 from probe.store import _rows as rows
 from probe.store._integrity import invariant_problems
 from probe.store._migrations import apply_migrations, for_postgres
 from probe.store._pg_url import PgUrl, parse_pg_url
-from probe.store._rebuild import expand, fold
-from probe.store.base import Segment, SeriesRows, StoredWindow, StoreError
+from probe.store._rebuild import StoredSeries
+from probe.store.base import SeriesRows, StoredWindow, StoreError
 
 T = TypeVar("T")
 
@@ -53,7 +52,7 @@ RETRIES = 3
 _RETRY = (errors.DeadlockDetected, errors.SerializationFailure)
 
 
-class PostgresStore:
+class PostgresStore(StoredSeries):
     """A ``Store`` in a PostgreSQL database; ``url`` is ``postgresql://…`` (libpq's form).
 
     ``interval``, ``max_gap`` and ``create`` mean what they do for ``SqliteStore``;
@@ -167,42 +166,9 @@ class PostgresStore:
                         rows.write_probe(shared, sid, probe, self.break_gap)
         return ids
 
-    def builders(
-        self, *, max_gap: Seconds, accounts: Collection[str] | None = None
-    ) -> dict[tuple[str, str], TimelineBuilder]:
-        return {
-            (s.account, s.region): fold(
-                s.account, s.region, s.segments, s.failures, s.ignored, max_gap=max_gap
-            )
-            for s in self._each_series(accounts, durations=False)
-        }
-
-    def timelines(
-        self, *, max_gap: Seconds, accounts: Collection[str] | None = None
-    ) -> list[RegionTimeline]:
-        built = self.builders(max_gap=max_gap, accounts=accounts)
-        return [builder.finish() for builder in built.values()]
-
-    def segments(self, account: str, region: str) -> list[Segment]:
-        found = list(self._each_series([account], durations=False))
-        return next((s.segments for s in found if s.region == region), [])
-
-    def results(
-        self, *, since: Instant | None = None, until: Instant | None = None
-    ) -> Iterator[ProbeResult]:
-        low = float("-inf") if since is None else since
-        high = float("inf") if until is None else until
-        for s in self._each_series(None, durations=True):
-            for probe in expand(s.account, s.region, s.segments, s.failures, s.ignored):
-                if low <= probe.ts < high:
-                    yield probe
-
     def series(self) -> list[tuple[str, str]]:
         return [(a, r) for _, a, r in self._read("read series", lambda c: rows.series(
             _pg.Rows(c), None))]
-
-    def dump(self) -> Iterator[SeriesRows]:
-        return self._each_series(None, durations=True)
 
     def load(self, found: Sequence[SeriesRows]) -> None:
         with self._transaction("load series") as conn:

@@ -24,19 +24,18 @@ from contextlib import contextmanager, suppress
 from functools import partial
 from typing import TypeVar
 
-from probe.model import Instant, ProbeResult, RegionTimeline, Seconds
-from probe.sla.timeline import TimelineBuilder
+from probe.model import ProbeResult, Seconds
 from probe.store import _rows as rows
 from probe.store._integrity import problems
 from probe.store._migrations import apply_migrations
-from probe.store._rebuild import expand, fold
-from probe.store.base import Segment, SeriesRows, StoredWindow, StoreError
+from probe.store._rebuild import StoredSeries
+from probe.store.base import SeriesRows, StoredWindow, StoreError
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
 
 
-class SqliteStore:
+class SqliteStore(StoredSeries):
     """A ``Store`` in one SQLite file (or ``:memory:``).
 
     ``interval`` and ``max_gap`` set the break gap of segments,
@@ -119,37 +118,6 @@ class SqliteStore:
                         rows.write_probe(conn, sid, probe, self.break_gap)
             self._series.update(seen)  # only once committed: a rollback may drop new ids
 
-    def builders(
-        self, *, max_gap: Seconds, accounts: Collection[str] | None = None
-    ) -> dict[tuple[str, str], TimelineBuilder]:
-        return {
-            (s.account, s.region): fold(
-                s.account, s.region, s.segments, s.failures, s.ignored, max_gap=max_gap
-            )
-            for s in self._each_series(accounts, durations=False)
-        }
-
-    def timelines(
-        self, *, max_gap: Seconds, accounts: Collection[str] | None = None
-    ) -> list[RegionTimeline]:
-        built = self.builders(max_gap=max_gap, accounts=accounts)
-        return [builder.finish() for builder in built.values()]
-
-    def segments(self, account: str, region: str) -> list[Segment]:
-        found = list(self._each_series([account], durations=False))
-        return next((s.segments for s in found if s.region == region), [])
-
-    def results(
-        self, *, since: Instant | None = None, until: Instant | None = None
-    ) -> Iterator[ProbeResult]:
-        """Stored probes, series by series (see ``_rebuild.expand`` for ok segments)."""
-        low = float("-inf") if since is None else since
-        high = float("inf") if until is None else until
-        for s in self._each_series(None, durations=True):
-            for probe in expand(s.account, s.region, s.segments, s.failures, s.ignored):
-                if low <= probe.ts < high:
-                    yield probe
-
     def _each_series(
         self, accounts: Collection[str] | None, *, durations: bool
     ) -> Iterator[SeriesRows]:
@@ -162,9 +130,6 @@ class SqliteStore:
 
     def series(self) -> list[tuple[str, str]]:
         return [(a, r) for _, a, r in self._read("read series", lambda c: rows.series(c, None))]
-
-    def dump(self) -> Iterator[SeriesRows]:
-        return self._each_series(None, durations=True)
 
     def load(self, found: Sequence[SeriesRows]) -> None:
         with self._transaction("load series") as conn:
