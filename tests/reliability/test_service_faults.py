@@ -26,6 +26,7 @@ from probe.config._target import TargetSection
 from probe.flows import make_flow
 from probe.model import ProbeResult
 from probe.secrets import Secrets
+from tests.conftest import LiveSimulator
 
 pytestmark = pytest.mark.anyio
 
@@ -163,3 +164,21 @@ async def test_1000_faulty_probes_leak_no_socket_task_or_memory(probe: Probe) ->
     assert threading.active_count() <= max(threads, 1 + (os.cpu_count() or 1) + 4)
     # Read in full, 90 bodies of 10 MB fifty at a time would need hundreds of MB.
     assert peak_rss_kib() - peak_before < 100 * 1024
+
+
+@pytest.mark.parametrize("fault", [
+    ("error", "login", "http_503"),
+    ("timeout", "login", "timeout"),
+    ("slow", "call", "timeout"),
+    ("garbage", "call", "bad_response"),
+    ("reject_auth", "login", "auth_rejected"),
+])
+async def test_the_simulators_faults_are_classified_within_the_timeout(
+        fault: tuple[str, str, str], live_sim: LiveSimulator,
+        make_target: MakeTarget, acme: Account, secrets: Secrets) -> None:
+    mode, step, reason = fault
+    live_sim.fault(step=step, mode=mode, seconds=30, delay=30)
+    target = make_target(live_sim.url, timeout=f"{TIMEOUT}s", step_timeout=f"{STEP_TIMEOUT}s")
+    result = await make_flow(target, region="eu", secrets=secrets).run(acme, acme.users[0])
+    assert (result.ok, result.step, result.error) == (False, step, reason)
+    assert result.durations["total"] <= TIMEOUT + SLACK
