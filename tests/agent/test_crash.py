@@ -104,6 +104,9 @@ def test_kill_9_mid_outage_gives_one_continuous_outage(lab: tuple[Path, str]) ->
         url = second.wait_url()
         wait_for(lambda: series(url, "lifesize_account_down") == 1)
         wait_for(lambda: series(url, "lifesize_probe_runs_total") >= 3)
+        # long enough to count (min_outage 10 s), however fast the restart was
+        wait_for(lambda: time.time() - series(
+            url, "lifesize_account_down_since_timestamp_seconds") >= 12)
         httpx.delete(f"{sim}/_sim/faults").raise_for_status()
         wait_for(lambda: series(url, "lifesize_account_down") == 0)
         second.process.send_signal(signal.SIGTERM)
