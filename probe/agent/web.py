@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -97,7 +98,9 @@ def create_app(
         Route("/api/v1/maintenance/{window_id}", api.delete_window, methods=["DELETE"]),
         Route("/api/v1/openapi.json", _openapi, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={ApiError: _api_error})
+    app = Starlette(routes=routes, exception_handlers={ApiError: _api_error,
+                                                      HTTPException: _http_error})
+    app.router.redirect_slashes = False  # never redirect a write (DELETE …/id/) elsewhere
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -168,6 +171,19 @@ def _quality(params: list[str]) -> float:
 async def _openapi(request: Request) -> Response:
     """The maintenance API's OpenAPI description."""
     return JSONResponse(OPENAPI)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """The router's 404 and 405: JSON ``{"error", "field"}`` under ``/api/`` as the
+    API's own errors are, plain text elsewhere."""
+    if not isinstance(exc, HTTPException):
+        raise exc
+    if request.url.path.startswith("/api/"):
+        error = ApiError(exc.status_code, exc.detail)
+        answer = error.response()
+        answer.headers.update(exc.headers or {})
+        return answer
+    return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

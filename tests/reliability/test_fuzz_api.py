@@ -184,3 +184,25 @@ def test_the_description_is_served_and_names_every_api_route() -> None:
         store=open_store("sqlite://:memory:", interval=60, max_gap=300),
         api_token=None).routes if route.path.startswith("/api/")}  # type: ignore[attr-defined]
     assert routes == set(OPENAPI["paths"])
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("DELETE", "/api/v1/maintenance/%2F0"),   # found by the fuzzer: a 404 in plain text
+    ("DELETE", "/api/v1/maintenance/%2F"),    # found by the fuzzer: a 307 redirect
+    ("DELETE", "/api/v1/maintenance/"),
+    ("POST", "/api/v1/maintenance/"),
+    ("GET", "/api/v1/nothing"),
+])
+def test_odd_api_paths_are_json_errors_and_never_redirects(method: str, path: str) -> None:
+    async def ask() -> httpx.Response:
+        app = create_app(snapshot=lambda: Snapshot(generated_at=0, version="t", objective=0.9),
+                         store=open_store("sqlite://:memory:", interval=60, max_gap=300),
+                         api_token=Secret(TOKEN))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://agent.test") as c:
+            return await c.request(method, path, headers={"Authorization": f"Bearer {TOKEN}"})
+
+    answer = anyio.run(ask)
+    assert answer.status_code in (404, 405)
+    assert isinstance(answer.json()["error"], str)
+    assert answer.headers["x-content-type-options"] == "nosniff"

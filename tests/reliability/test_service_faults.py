@@ -27,6 +27,7 @@ from probe.flows import make_flow
 from probe.model import ProbeResult
 from probe.secrets import Secrets
 from tests.conftest import LiveSimulator
+from tests.reliability.agent_run import record
 
 pytestmark = pytest.mark.anyio
 
@@ -101,6 +102,7 @@ async def test_each_fault_is_a_classified_failure_within_the_timeout(
 async def test_a_10_mb_body_is_never_read_into_memory(probe: Probe) -> None:
     """The body is cut off at ``max_body_bytes``: the probe's peak allocation stays far
     below the 10 MB the server sends (with or without a declared length)."""
+    peaks: dict[str, int] = {}
     for kind in ("big_declared", "big_chunked"):
         await probe(kind)  # warm up
         gc.collect()
@@ -112,6 +114,9 @@ async def test_a_10_mb_body_is_never_read_into_memory(probe: Probe) -> None:
             tracemalloc.stop()
         assert result.error == "bad_response"
         assert peak < 1024 * 1024, f"{kind}: peak {peak} bytes"
+        peaks[kind] = peak
+    record("body_cap", {"max_body_bytes": MAX_BODY, "sent_bytes": 10 * 1024 * 1024,
+                        "peak_allocated_bytes": peaks})
 
 
 def open_fds() -> int:
@@ -145,25 +150,34 @@ async def test_1000_faulty_probes_leak_no_socket_task_or_memory(probe: Probe) ->
     peak_before = peak_rss_kib()
 
     reasons: Counter[tuple[str, str | None]] = Counter()
+    slowest: dict[str, float] = {}
     limit = anyio.Semaphore(50)
 
     async def one(kind: str) -> None:
         async with limit:
             result = await probe(kind)
         reasons[(kind, result.error)] += 1
+        slowest[kind] = max(slowest.get(kind, 0.0), result.durations["total"])
 
     async with anyio.create_task_group() as group:
         for kind in plan:
             group.start_soon(one, kind)
     gc.collect()
 
+    after = {"fds": open_fds(), "tasks": len(asyncio.all_tasks()),
+             "threads": threading.active_count(),
+             "peak_rss_growth_kib": peak_rss_kib() - peak_before}
+    record("leaks", {"probes": sum(reasons.values()),
+                     "by_kind": {f"{k} -> {e}": n for (k, e), n in sorted(reasons.items())},
+                     "slowest_seconds": {k: round(v, 2) for k, v in sorted(slowest.items())},
+                     "before": {"fds": fds, "tasks": tasks, "threads": threads}, "after": after})
     assert sum(reasons.values()) == ROUNDS
     assert all(error == EXPECTED[kind] for kind, error in reasons), reasons
-    assert open_fds() == fds
-    assert len(asyncio.all_tasks()) == tasks
-    assert threading.active_count() <= max(threads, 1 + (os.cpu_count() or 1) + 4)
+    assert after["fds"] == fds
+    assert after["tasks"] == tasks
+    assert after["threads"] <= max(threads, 1 + (os.cpu_count() or 1) + 4)
     # Read in full, 90 bodies of 10 MB fifty at a time would need hundreds of MB.
-    assert peak_rss_kib() - peak_before < 100 * 1024
+    assert after["peak_rss_growth_kib"] < 100 * 1024
 
 
 @pytest.mark.parametrize("fault", [
