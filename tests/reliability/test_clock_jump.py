@@ -34,8 +34,8 @@ from tests.reliability.agent_run import record
 LIBFAKETIME = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))),
                    Path("/usr/lib/faketime/libfaketime.so.1"))
 SERIES = [("acme", "lab"), ("globex", "lab")]
-WATCH = 12.0
-"""Real seconds watched after each jump: about 12 probes per series at 1 s."""
+WATCH = 8.0
+"""Real seconds watched after each jump: about 8 probes per series at 1 s."""
 
 pytestmark = pytest.mark.anyio
 NO_FAKETIME = pytest.mark.skipif(not LIBFAKETIME.exists(),

@@ -151,7 +151,7 @@ async def exercise(database: Path, requests: list[dict[str, Any]]) -> None:
         store.close()
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(requests=st.lists(a_request(), min_size=1, max_size=8))
 def test_no_request_is_a_server_error_and_every_report_still_renders(

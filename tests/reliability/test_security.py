@@ -89,8 +89,8 @@ def collect(agent: LoggedAgent, sim: str, folder: Path) -> dict[str, str]:
         return answer
 
     def fault(**spec: Any) -> None:
-        httpx.post(f"{sim}/_sim/faults", json={"seconds": 4, **spec}, timeout=10)
-        time.sleep(5)
+        httpx.post(f"{sim}/_sim/faults", json={"seconds": 2.5, **spec}, timeout=10)
+        time.sleep(3)
 
     wait_for(lambda: ask("readyz", "GET", "/readyz").status_code == 200)
     fault(step="login", mode="reject_auth")
@@ -98,7 +98,7 @@ def collect(agent: LoggedAgent, sim: str, folder: Path) -> dict[str, str]:
     fault(step="login", mode="error", status=503)
     (folder / "acme-ann").write_text(WRONG_PASSWORD)  # refused by the simulator
     (folder / "globex-gus").unlink()                   # a password file gone: internal
-    time.sleep(4)
+    time.sleep(3)
     (folder / "acme-ann").write_text(PASSWORDS["acme-ann"])
     (folder / "globex-gus").write_text(PASSWORDS["globex-gus"])
     for path in ("/", "/metrics", "/healthz", "/readyz", "/api/v1/maintenance",
