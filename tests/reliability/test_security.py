@@ -32,6 +32,7 @@ from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import PASSWORDS, TOKEN, write_config
 from tests.agent.test_crash import wait_for
+from tests.reliability.agent_run import record
 
 EVIL = "<script>alert(1)</script>"
 WRONG_PASSWORD = "ann-WRONG-Pa55!"
@@ -161,6 +162,8 @@ def test_no_secret_in_anything_the_agent_puts_out(
     leaks = [(secret, where) for where, text in outputs.items() for secret in SECRETS
              if secret in text]
     assert leaks == []
+    record("secrets", {"secrets": len(SECRETS), "outputs_searched": len(outputs),
+                       "bytes_searched": sum(len(text) for text in outputs.values())})
     assert answers["no token"].startswith("401 ")
     assert answers["wrong token"].startswith("401 ")
     assert answers["token in the query"].startswith("401 ")
