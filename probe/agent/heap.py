@@ -12,8 +12,8 @@ collections of up to 0.98 s, about one per snapshot. Three causes, three measure
   the young generations, and CPython starts a full collection whenever the objects
   promoted since the last one pass a quarter of the old generation. Snapshots hold no
   reference cycles and are freed by reference counting when replaced, so while
-  ``settled`` full collections run only every ``FULL_EVERY`` seconds
-  (``full_collections``): one pause of ~0.3 s a minute at 10,000 series.
+  ``settled`` full collections run only every ``FULL_EVERY`` seconds, just after a
+  scrape (``FullCollections``): one pause of ~0.3 s a minute at 10,000 series.
 - httpx leaves ~200 objects in reference cycles per probe (requests, responses, cookie
   jars); only the collector frees them, and those still alive at a young collection
   get promoted and wait for the next full one. With young collections every
@@ -35,6 +35,8 @@ FULL_EVERY = 60.0
 """Seconds between full collections once the heap is settled."""
 YOUNG = 50_000
 """Allocations between young collections (CPython's default is 700)."""
+AFTER_SCRAPE = 0.5
+"""Seconds after a scrape before collecting: the answer's bytes leave first."""
 _NEVER = 2**30
 """A gen-1 count the automatic full collection never reaches."""
 
@@ -42,7 +44,7 @@ _NEVER = 2**30
 @contextlib.contextmanager
 def settled() -> Iterator[int]:
     """Collect once, freeze what is alive and leave full collections to
-    ``full_collections`` until the block ends (then as before); yields how many objects
+    ``FullCollections`` until the block ends (then as before); yields how many objects
     were frozen."""
     thresholds = gc.get_threshold()
     gc.collect()
@@ -55,10 +57,39 @@ def settled() -> Iterator[int]:
         gc.unfreeze()
 
 
-async def full_collections(stop: asyncio.Event, every: float = FULL_EVERY) -> None:
-    """A full collection every ``every`` seconds until ``stop`` (one short pause, on time)."""
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
-        if not stop.is_set():
-            gc.collect()
+class FullCollections:
+    """A full collection every ``every`` seconds, just after a scrape.
+
+    The pause (~0.3 s at 10,000 series) would delay a scrape that arrived during it;
+    right after ``/metrics`` was served, the next scrape is as far away as it gets
+    (Prometheus scrapes at a fixed interval). Without scrapes, it runs anyway after
+    another ``every`` seconds.
+    """
+
+    def __init__(self, every: float = FULL_EVERY, *, settle: float = AFTER_SCRAPE) -> None:
+        self.every, self._settle = every, settle
+        self._scraped = asyncio.Event()
+
+    def scraped(self) -> None:
+        """``/metrics`` was just served."""
+        self._scraped.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``; no collection after it."""
+        while not stop.is_set():
+            await _first(stop, timeout=self.every)
+            self._scraped.clear()
+            await _first(stop, self._scraped, timeout=self.every)
+            await _first(stop, timeout=self._settle if self._scraped.is_set() else 0)
+            if not stop.is_set():
+                gc.collect()
+
+
+async def _first(*events: asyncio.Event, timeout: float) -> None:
+    """Until one of ``events`` is set, or ``timeout`` seconds."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()

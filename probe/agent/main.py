@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
-from probe.agent.heap import full_collections, settled
+from probe.agent.heap import FullCollections, settled
 from probe.agent.importer import run_importers
 from probe.agent.runner import Agent
 from probe.agent.sla_role import SlaAgent
@@ -73,15 +73,16 @@ async def _serve(
 ) -> int:
     host, port = parse_listen(agent.settings.agent.listen)
     sock = listen_socket(host, port)
+    collections = FullCollections()
     app = create_app(snapshot=lambda: agent.snapshot, store=store, api_token=token,
-                     on_change=_async(agent.request_refresh))
+                     on_change=_async(agent.request_refresh), on_scrape=collections.scraped)
     server = EmbeddedServer(uvicorn.Config(app, lifespan="off", log_config=None,
                                            access_log=False, timeout_graceful_shutdown=2))
     with sock, settled():
         web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
         agent.start()
         tasks = [asyncio.create_task(agent.writer(stop), name="writer"),
-                 asyncio.create_task(full_collections(stop), name="gc"),
+                 asyncio.create_task(collections.run(stop), name="gc"),
                  asyncio.create_task(agent.refresher(stop), name="refresher"),
                  asyncio.create_task(run_importers(agent.settings, store, stop,
                                                    agent.request_refresh), name="importers")]

@@ -79,16 +79,18 @@ def create_app(
     api_token: Secret | None,
     clock: Callable[[], float] = time.time,
     on_change: Callable[[], Awaitable[None]] | None = None,
+    on_scrape: Callable[[], None] | None = None,
 ) -> Starlette:
     """The agent's web app.
 
     ``snapshot`` returns the newest snapshot (a cheap read); ``store`` is the agent's
     ``Store`` (only its window methods are used); ``api_token`` guards the maintenance
     API's writes (``None`` refuses them); ``on_change`` is awaited after a window was
-    added or deleted, so the agent folds it into the next snapshot (R3).
+    added or deleted, so the agent folds it into the next snapshot (R3); ``on_scrape``
+    is called when ``/metrics`` has been answered.
     """
     api = MaintenanceApi(store=store, api_token=api_token, clock=clock, on_change=on_change)
-    views = _Views(snapshot, clock)
+    views = _Views(snapshot, clock, on_scrape or _nothing)
     routes = [
         Route("/", views.status_page, methods=["GET"]),
         Route("/metrics", views.metrics, methods=["GET"]),
@@ -105,12 +107,18 @@ def create_app(
     return app
 
 
+def _nothing() -> None:
+    pass
+
+
 class _Views:
     """The read-only endpoints: each looks at the current snapshot and nothing else."""
 
-    def __init__(self, snapshot: Callable[[], Snapshot], clock: Callable[[], float]) -> None:
+    def __init__(self, snapshot: Callable[[], Snapshot], clock: Callable[[], float],
+                 on_scrape: Callable[[], None]) -> None:
         self._snapshot = snapshot
         self._clock = clock
+        self._on_scrape = on_scrape
 
     async def metrics(self, request: Request) -> Response:
         """The exposition rendered with the snapshot, gzipped if the scraper accepts it.
@@ -120,6 +128,7 @@ class _Views:
         a scraper without gzip (curl) gets it unpacked in a worker thread.
         """
         snapshot = self._snapshot()
+        self._on_scrape()
         headers = {"Content-Type": CONTENT_TYPE, "Vary": "Accept-Encoding"}
         accepted = request.headers.get("accept-encoding", "")
         if snapshot.exposition_gzip and accepts_gzip(accepted):

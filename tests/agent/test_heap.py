@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 
-from probe.agent.heap import full_collections, settled
+from probe.agent.heap import FullCollections, settled
 
 
 class Cycle:
@@ -28,7 +29,7 @@ def test_settled_freezes_what_is_alive_and_restores_everything_after() -> None:
 def test_cycles_made_while_settled_are_freed_by_the_periodic_collection() -> None:
     async def run() -> int:
         stop = asyncio.Event()
-        collector = asyncio.create_task(full_collections(stop, every=0.05))
+        collector = asyncio.create_task(FullCollections(0.05).run(stop))
         garbage = [Cycle() for _ in range(1000)]
         alive = sum(isinstance(o, Cycle) for o in gc.get_objects())
         del garbage
@@ -41,3 +42,51 @@ def test_cycles_made_while_settled_are_freed_by_the_periodic_collection() -> Non
         alive = asyncio.run(run())
         assert alive >= 1000
         assert not any(isinstance(o, Cycle) for o in gc.get_objects())
+
+
+def test_with_scrapes_the_collection_follows_one() -> None:
+    """Due after ``every``, it waits for the next scrape, then ``settle`` seconds."""
+    collected: list[float] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            collected.append(time.monotonic())
+
+    async def run() -> tuple[float, list[float]]:
+        stop = asyncio.Event()
+        keeper = FullCollections(1.0, settle=0.05)
+        task = asyncio.create_task(keeper.run(stop))
+        await asyncio.sleep(1.3)
+        assert collected == []  # due since 1 s, waiting for a scrape until 2 s
+        scraped = time.monotonic()
+        keeper.scraped()
+        await asyncio.sleep(0.3)
+        stop.set()
+        await task
+        return scraped, collected
+
+    with settled():
+        gc.callbacks.append(count)
+        try:
+            scraped, times = asyncio.run(run())
+        finally:
+            gc.callbacks.remove(count)
+    assert len(times) == 1
+    assert times[0] >= scraped + 0.05
+
+
+def test_without_scrapes_it_collects_anyway_and_never_after_stop() -> None:
+    async def run() -> int:
+        stop = asyncio.Event()
+        before = gc.get_stats()[2]["collections"]
+        task = asyncio.create_task(FullCollections(0.1, settle=10).run(stop))
+        await asyncio.sleep(0.5)  # due at 0.1 s, no scrape until 0.2 s: collects then
+        stop.set()
+        await task
+        after = gc.get_stats()[2]["collections"]
+        await asyncio.sleep(0.3)
+        assert gc.get_stats()[2]["collections"] == after
+        return after - before
+
+    with settled():
+        assert asyncio.run(run()) >= 1
