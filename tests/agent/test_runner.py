@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from probe.agent.runner import Agent, probed_accounts
+from probe.agent.runner import CAPTURE_BATCH, Agent, probed_accounts
 from probe.agent.scheduler import jitter_delay, lateness, offsets, slot
 from probe.agent.state import SeriesState
 from probe.config import Account, Settings, User
@@ -154,3 +155,38 @@ async def test_a_restarted_agent_resumes_the_open_outage(tmp_path: Path) -> None
     assert region.down
     assert region.down_since == 1_790_000_010.0
     store.close()
+
+
+async def test_a_refresh_lets_the_loop_run_while_it_copies_many_series(tmp_path: Path) -> None:
+    """Series are copied ``CAPTURE_BATCH`` at a time; other tasks run in between, and
+    only changed series are copied again."""
+    user = User(username="u@example", password_env="X")
+    count = 3 * CAPTURE_BATCH + 1
+    config = Settings.model_validate({
+        "agent": {"region": "eu", "database": "sqlite://:memory:", "interval": "60s"},
+        "accounts": [Account(name=f"a{i:04d}", users=(user,)) for i in range(count)],
+    })
+    store = open_store(config.agent.database, interval=60, max_gap=300)
+    agent = Agent(settings=config, store=store, flow=ScriptedFlow([], start=0), clock=lambda: 1e9)
+    await agent.resume()
+    for series in agent.series.values():
+        agent.record(series, ProbeResult(1e9, series.state.account, "eu", ok=True))
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(other_task())
+    await asyncio.sleep(0)
+    before = turns
+    first = await agent._capture()
+    during = turns - before
+    again = await agent._capture()
+    ticker.cancel()
+    store.close()
+    assert len(first) == count
+    assert during >= 3
+    assert all(a is b for a, b in zip(first, again, strict=True))
