@@ -129,12 +129,7 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         epilog=REPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = report.add_mutually_exclusive_group(required=True)
-    source.add_argument("--results", metavar="FILE.jsonl",
-                        help="probe results, one JSON object per line ('-' for stdin)")
-    source.add_argument("--database", metavar="URL",
-                        help="an agent's store, e.g. sqlite:///lifesize-probe.db (its "
-                             "maintenance windows count too)")
+    _add_source(report, database="its maintenance windows count too")
     report.add_argument("--config", metavar="FILE",
                         help="config with sla: and maintenance: (default: the rules' defaults)")
     report.add_argument("--month", metavar="YYYY-MM", type=_month,
@@ -148,6 +143,15 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     report.set_defaults(command=run_report)
 
 
+def _add_source(parser: argparse.ArgumentParser, *, database: str) -> None:
+    """``--results`` or ``--database``, one of them required (report and claim)."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--results", metavar="FILE.jsonl",
+                        help="probe results, one JSON object per line ('-' for stdin)")
+    source.add_argument("--database", metavar="URL",
+                        help=f"an agent's store, e.g. sqlite:///lifesize-probe.db ({database})")
+
+
 def _add_claim(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     claim = commands.add_parser(
         "claim",
@@ -157,12 +161,8 @@ def _add_claim(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=CLAIM_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = claim.add_mutually_exclusive_group(required=True)
-    source.add_argument("--results", metavar="FILE.jsonl",
-                        help="probe results, one JSON object per line ('-' for stdin)")
-    source.add_argument("--database", metavar="URL",
-                        help="an agent's store, e.g. sqlite:///lifesize-probe.db (failures "
-                             "are kept there with their timings; its maintenance counts too)")
+    _add_source(claim, database="failures are kept there with their timings; its "
+                                "maintenance counts too")
     claim.add_argument("--config", metavar="FILE",
                        help="config with sla:, accounts: (time zones) and maintenance:")
     claim.add_argument("--account", required=True, metavar="NAME", help="the account claiming")

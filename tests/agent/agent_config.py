@@ -14,6 +14,19 @@ PASSWORDS = {"acme-ann": "ann-Pa55!", "globex-gus": "gus-Pa55!", "api-key": "key
              "api-token": TOKEN}
 
 
+def target_section(simulator: str) -> str:
+    """The ``target:`` section for the simulator at ``simulator`` (quick loopback probes)."""
+    return f"""\
+target:
+  timeout: 3s
+  step_timeout: 2s
+  hosts: {{login: "{simulator}", meeting: "{simulator}", call: "{simulator}"}}
+  api_key_file: api-key
+  lifesize:
+    poll: {{every: 100ms}}
+"""
+
+
 def write_config(folder: Path, *, simulator: str, database: str | None = None,
                  interval: str = "1s", max_gap: str = "10s", min_outage: str = "10s",
                  listen: str = "127.0.0.1:0") -> Path:
@@ -30,14 +43,7 @@ agent:
   interval: {interval}
   jitter: 50ms
   api_token_file: api-token
-target:
-  timeout: 3s
-  step_timeout: 2s
-  hosts: {{login: "{simulator}", meeting: "{simulator}", call: "{simulator}"}}
-  api_key_file: api-key
-  lifesize:
-    poll: {{every: 100ms}}
-accounts:
+{target_section(simulator)}accounts:
   - name: acme
     regions: [lab]
     users: [{{username: ann@acme.example, password_file: acme-ann}}]

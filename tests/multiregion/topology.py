@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.agent.agent_config import target_section
+
 REGIONS = ("eu-west", "us-east", "ap-south")
 ACCOUNTS = ("acme", "globex")
 API_KEY = "key-5e0a"
@@ -29,18 +31,6 @@ def user(account: str, region: str) -> str:
     return f"probe.{region}@{account}.example"
 
 
-def _target(simulator: str) -> str:
-    return f"""\
-target:
-  timeout: 3s
-  step_timeout: 2s
-  hosts: {{login: "{simulator}", meeting: "{simulator}", call: "{simulator}"}}
-  api_key_file: api-key
-  lifesize:
-    poll: {{every: 100ms}}
-"""
-
-
 def write_simulator_config(folder: Path) -> Path:
     """Accounts ``<account>.<region>``, one user each, and their password files."""
     (folder / "api-key").write_text(API_KEY)
@@ -53,7 +43,7 @@ def write_simulator_config(folder: Path) -> Path:
                       f"    users: [{{username: {user(account, region)}, "
                       f"password_file: {secret}}}]"]
     path = folder / "simulator.yaml"
-    path.write_text(_target("http://127.0.0.1:1") + "\n".join(lines) + "\n")
+    path.write_text(target_section("http://127.0.0.1:1") + "\n".join(lines) + "\n")
     return path
 
 
@@ -76,5 +66,5 @@ agent:
   database: "{database}"
   interval: 1s
   jitter: 50ms
-""" + _target(simulator) + "\n".join(lines) + "\n" + _SLA.format(quorum=quorum))
+""" + target_section(simulator) + "\n".join(lines) + "\n" + _SLA.format(quorum=quorum))
     return path
