@@ -87,7 +87,7 @@ def create_app(
     ``Store`` (only its window methods are used); ``api_token`` guards the maintenance
     API's writes (``None`` refuses them); ``on_change`` is awaited after a window was
     added or deleted, so the agent folds it into the next snapshot (R3); ``on_scrape``
-    is called when ``/metrics`` has been answered.
+    is called on every ``/metrics`` request, as it is answered.
     """
     api = MaintenanceApi(store=store, api_token=api_token, clock=clock, on_change=on_change)
     views = _Views(snapshot, clock, on_scrape or _nothing)
