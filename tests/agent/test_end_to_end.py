@@ -17,12 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from probe.agent.main import run_agent
-from probe.config import load_config
 from probe.reports._format import utc
 from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import TOKEN, write_config
+from tests.agent.in_loop import agent_in_loop
 
 pytestmark = pytest.mark.anyio
 
@@ -39,16 +38,8 @@ def config(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 async def agent(config: tuple[Path, str]) -> AsyncIterator[str]:
     """The agent running in this event loop; yields its base URL."""
     path, _ = config
-    stop, started = asyncio.Event(), asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_agent(
-        load_config(path), config_dir=path.parent, stop=stop, handle_signals=False,
-        on_started=started.set_result))
-    url: str = await asyncio.wait_for(started, 30)
-    try:
+    async with agent_in_loop(path, timeout=30) as url:
         yield url
-    finally:
-        stop.set()
-        assert await asyncio.wait_for(task, 30) == 0
 
 
 def metric(text: str, name: str, **labels: str) -> float:

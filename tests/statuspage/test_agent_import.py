@@ -3,7 +3,6 @@ through a broken page; everything on 127.0.0.1 (simulator, fake page, agent)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -12,11 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from probe.agent.main import run_agent
-from probe.config import load_config
 from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
+from tests.agent.in_loop import agent_in_loop
 from tests.agent.test_end_to_end import metric, until
 from tests.statuspage.feeds import FakePage, feed, item
 
@@ -49,16 +47,8 @@ async def agent(tmp_path: Path, page: tuple[FakePage, str]) -> AsyncIterator[str
         with path.open("a") as config:
             config.write(f"maintenance:\n  import:\n    - {{statuspage: '{page_url}', "
                          "every: 1s, accounts: [acme], components: [Video Calling]}\n")
-        stop, started = asyncio.Event(), asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(run_agent(
-            load_config(path), config_dir=path.parent, stop=stop, handle_signals=False,
-            on_started=started.set_result))
-        url: str = await asyncio.wait_for(started, 60)
-        try:
+        async with agent_in_loop(path) as url:
             yield url
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 60) == 0
 
 
 async def test_imported_windows_are_stored_applied_and_kept(
