@@ -5,10 +5,10 @@ metric families built from one immutable ``Snapshot`` and nothing else, so rende
 never runs the SLA engine or touches the store. It is the reference: through
 ``generate_latest`` (``reference_exposition``) it takes ~4 s of CPU at 10,000 series, so
 ``render_exposition`` writes the same bytes directly (``probe.agent.exposition``, ~10x
-faster) and the tests hold the two byte for byte equal. The agent calls
-``render_exposition_pair`` in a worker thread whenever it builds a snapshot and keeps
-the plain and gzipped bytes in the snapshot; a scrape serves one of them as it is,
-because rendering must not happen per scrape or on the event loop.
+faster) and the tests hold the two byte for byte equal. Whenever it builds a snapshot
+the agent writes the families of its role gzipped, in a worker thread
+(``roles.gzipped_exposition_for``), and keeps that in the snapshot; a scrape serves it
+as it is, because rendering must not happen per scrape or on the event loop.
 
 Labels are only ever ``account``, ``region``, ``step``, ``reason``, ``window`` and
 ``version``: names from the config and error classes, never a user name or a secret.
