@@ -177,16 +177,16 @@ class Agent:
     async def refresher(self, stop: asyncio.Event) -> None:
         """Rebuild the snapshot when something changed.
 
-        At most every ``REFRESH_EVERY`` seconds, and never more than a fifth of the time:
-        at 10,000 series a refresh costs seconds of CPU, and probes come first.
+        At most every ``REFRESH_EVERY`` seconds, and computing never more than a fifth of
+        the time: at 10,000 series a refresh costs a second of CPU, and probes come first.
+        Time spent waiting for the store is not cost: a locked database must not slow the
+        snapshot, or ``/readyz`` would report stale probes instead of the store.
         """
         while not stop.is_set():
             await _wait(self._dirty, REFRESH_EVERY)
             if self._dirty.is_set():
                 self._dirty.clear()
-                began = time.perf_counter()
                 await self.refresh()
-                self._refresh_cost = time.perf_counter() - began
             await _wait(stop, max(REFRESH_EVERY, 4 * self._refresh_cost))
 
     async def _capture(self) -> list[SeriesCopy]:
@@ -214,6 +214,7 @@ class Agent:
         copies = await self._capture()
         windows = await self._windows()
         counters, lateness_now = replace(self.counters), self.counters.lateness.frozen()
+        began = time.perf_counter()
         snapshot = await asyncio.to_thread(
             build_snapshot, copies, counters, lateness=lateness_now,
             policy=self.policy, maintenance=windows,
@@ -222,6 +223,7 @@ class Agent:
         )
         compressed = await asyncio.to_thread(
             gzipped_exposition_for, snapshot, self.settings.agent.role)
+        self._refresh_cost = time.perf_counter() - began
         self.snapshot = replace(snapshot, exposition_gzip=compressed)
 
     def request_refresh(self) -> None:

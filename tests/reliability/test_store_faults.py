@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from probe.agent.runner import Agent
+from probe.agent.runner import WINDOWS_WAIT, Agent
 from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from probe.store import Store, open_store
@@ -214,6 +214,14 @@ async def test_a_stuck_store_read_does_not_freeze_the_snapshot(tmp_path: Path) -
             agent.record(acme, await flow.run(acme.account, acme.account.users[0]))
             await asyncio.wait_for(agent.refresh(), timeout=30)
             assert agent.snapshot.last_probe_at == flow.now
+        # The wait for the store is not the cost that paces refreshes (4 x cost): else a
+        # locked database spaces snapshots out until /readyz calls the probes stale.
+        stop = asyncio.Event()
+        refresher = asyncio.create_task(agent.refresher(stop))
+        await asyncio.sleep(WINDOWS_WAIT + 0.5)
+        stop.set()
+        await asyncio.wait_for(refresher, timeout=30)
+        assert 0 < agent._refresh_cost < WINDOWS_WAIT
     finally:
         store.release.set()
         await asyncio.sleep(0.1)
