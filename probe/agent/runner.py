@@ -8,7 +8,6 @@ exposition) runs in worker threads; the event loop only schedules, probes and co
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import random
@@ -22,6 +21,7 @@ from probe.agent.roles import gzipped_exposition_for
 from probe.agent.scheduler import Job, ProbeScheduler, jitter_delay, lateness, offsets, slot
 from probe.agent.snapshot import Snapshot
 from probe.agent.state import AgentCounters, SeriesState
+from probe.agent.waiting import until
 from probe.config import Account, Settings, User
 from probe.flows import Flow
 from probe.model import MaintenanceWindow, ProbeResult
@@ -161,17 +161,14 @@ class Agent:
         return True
 
     def _store_failed(self, exc: StoreError) -> None:
-        self.counters.store_errors += 1
-        self.counters.last_store_error = str(exc)
-        if self.counters.store_writable:
+        if self.counters.store_failed(str(exc)):
             _log.error("store error: %s (probing goes on; results are kept in memory)", exc)
-        self.counters.store_writable = False
         self._dirty.set()
 
     async def writer(self, stop: asyncio.Event) -> None:
         """Flush every ``WRITE_EVERY`` seconds until ``stop``."""
         while not stop.is_set():
-            await _wait(stop, WRITE_EVERY)
+            await until(stop, timeout=WRITE_EVERY)
             await self.flush()
 
     async def refresher(self, stop: asyncio.Event) -> None:
@@ -183,11 +180,11 @@ class Agent:
         snapshot, or ``/readyz`` would report stale probes instead of the store.
         """
         while not stop.is_set():
-            await _wait(self._dirty, REFRESH_EVERY)
+            await until(self._dirty, timeout=REFRESH_EVERY)
             if self._dirty.is_set():
                 self._dirty.clear()
                 await self.refresh()
-            await _wait(stop, max(REFRESH_EVERY, 4 * self._refresh_cost))
+            await until(stop, timeout=max(REFRESH_EVERY, 4 * self._refresh_cost))
 
     async def _capture(self) -> list[SeriesCopy]:
         """Copies of every series, reusing those of series unchanged since the last time.
@@ -269,8 +266,3 @@ def probed_accounts(settings: Settings) -> list[Account]:
         if account.users and (not account.regions or region in account.regions)
     ]
 
-
-async def _wait(event: asyncio.Event, seconds: float) -> None:
-    """Until ``event`` is set or ``seconds`` have passed, whichever comes first."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), timeout=seconds)

@@ -114,11 +114,8 @@ class SlaAgent:
 
     def _store_failed(self, exc: StoreError) -> None:
         """Keep the last figures, say the store is unreadable (``/readyz``, the counter)."""
-        self.counters.store_errors += 1
-        self.counters.last_store_error = str(exc)
-        if self.counters.store_writable:
+        if self.counters.store_failed(str(exc)):
             _log.error("store error: %s (the figures shown are the last read)", exc)
-        self.counters.store_writable = False
         snapshot = replace(self.snapshot, store_writable=False, last_store_error=str(exc),
                            store_errors_total=self.counters.store_errors)
         exposition, compressed = exposition_for(snapshot, "sla")

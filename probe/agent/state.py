@@ -108,3 +108,12 @@ class AgentCounters:
     last_store_error: str | None = None
     store_writable: bool = True
     last_probe_at: float | None = None
+
+    def store_failed(self, error: str) -> bool:
+        """Count a store error; true when it is the first since the store last worked
+        (the one worth logging)."""
+        first = self.store_writable
+        self.store_errors += 1
+        self.last_store_error = error
+        self.store_writable = False
+        return first
