@@ -31,6 +31,8 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
+from probe.agent.waiting import until
+
 FULL_EVERY = 60.0
 """Seconds between full collections once the heap is settled."""
 YOUNG = 50_000
@@ -77,19 +79,10 @@ class FullCollections:
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop``; no collection after it."""
         while not stop.is_set():
-            await _first(stop, timeout=self.every)
+            await until(stop, timeout=self.every)
             self._scraped.clear()
-            await _first(stop, self._scraped, timeout=self.every)
-            await _first(stop, timeout=self._settle if self._scraped.is_set() else 0)
+            await until(stop, self._scraped, timeout=self.every)
+            await until(stop, timeout=self._settle if self._scraped.is_set() else 0)
             if not stop.is_set():
                 gc.collect()
 
-
-async def _first(*events: asyncio.Event, timeout: float) -> None:
-    """Until one of ``events`` is set, or ``timeout`` seconds."""
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
