@@ -19,6 +19,7 @@ FROM ${PYTHON_IMAGE} AS wheel
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY requirements/build.txt requirements/build.txt
 COPY probe/ probe/
 COPY deploy/docker/install.sh /tmp/install.sh
 RUN sh /tmp/install.sh wheel /src /wheels
@@ -32,9 +33,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/lifesize-probe/bin:$PATH
 COPY --from=wheel /wheels/ /tmp/wheels/
 COPY deploy/docker/ /tmp/install/
-COPY config/demo.yaml /tmp/install/config/demo.yaml
-COPY config/demo-secrets/ /tmp/install/config/demo-secrets/
-RUN sh /tmp/install/install.sh install /opt/lifesize-probe /tmp/wheels /tmp/install/config \
+# The dependencies from the hashed lock: the versions the suite was green with.
+COPY requirements/run.txt /tmp/install/run.txt
+RUN sh /tmp/install/install.sh install /opt/lifesize-probe /tmp/wheels /tmp/install/run.txt \
     && rm -rf /tmp/wheels /tmp/install \
     && groupadd --system --gid 10001 probe \
     && useradd --system --uid 10001 --gid probe --no-create-home \

@@ -202,7 +202,8 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     simulate.add_argument("--listen", default="127.0.0.1:8088", metavar="HOST:PORT",
                           help="where to serve plain HTTP (default: 127.0.0.1:8088)")
     simulate.add_argument("--config", metavar="FILE",
-                          help="accounts, users and API key to accept (default: config/demo.yaml)")
+                          help="accounts, users and API key to accept (default: the demo config, "
+                               "packaged with lifesize-probe)")
     simulate.set_defaults(command=run_simulate)
 
 

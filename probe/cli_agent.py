@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING
 from probe.config import load_config
 from probe.output import write_output
 from probe.results_file import write_results
+from probe.serving import parse_listen
 from probe.store import open_store
 
 if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
+DEMO_AGENT, DEMO_SIMULATOR = "127.0.0.1:9464", "127.0.0.1:8088"
+"""Where ``demo`` listens unless told otherwise."""
 
 RUN_EPILOG = """\
 The agent probes every account whose regions include agent.region (or that lists no
@@ -26,6 +30,15 @@ regions), one series per account every agent.interval, and serves on agent.liste
   /api/v1/maintenance             declare maintenance (Bearer token from
                                   agent.api_token_env or agent.api_token_file)
 SIGTERM or Ctrl-C: probes in flight finish, every result is written, exit 0.
+"""
+
+
+DEMO_EPILOG = """\
+examples:
+  lifesize-probe demo
+  lifesize-probe demo --listen 127.0.0.1:0 --simulator 127.0.0.1:0   free ports, announced
+
+Port 0 takes a free port; the addresses in use are printed once both are up.
 """
 
 
@@ -40,9 +53,15 @@ def add_agent_commands(commands: Commands) -> None:
 
     demo = commands.add_parser(
         "demo", help="the simulator and an agent together, on loopback",
-        description="Start the simulator on 127.0.0.1:8088 and an agent on 127.0.0.1:9464 "
-                    "with config/demo.yaml and a temporary SQLite store; Ctrl-C stops both.",
+        description="Start the simulator and an agent probing its two demo accounts (the "
+                    "demo config ships inside the package) on a temporary SQLite store; "
+                    "Ctrl-C stops both.",
+        epilog=DEMO_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    demo.add_argument("--listen", default=DEMO_AGENT, metavar="HOST:PORT",
+                      help=f"the agent's status page, /metrics and API (default: {DEMO_AGENT})")
+    demo.add_argument("--simulator", default=DEMO_SIMULATOR, metavar="HOST:PORT",
+                      help=f"the simulator (default: {DEMO_SIMULATOR})")
     demo.set_defaults(command=run_demo_command)
 
     export = commands.add_parser(
@@ -78,8 +97,18 @@ def run_agent_command(args: argparse.Namespace) -> int:
 def run_demo_command(args: argparse.Namespace) -> int:
     from probe.agent.demo import run_demo  # noqa: PLC0415
 
+    for option, address in (("--listen", args.listen), ("--simulator", args.simulator)):
+        try:
+            parse_listen(address)
+        except ValueError as exc:
+            print(f"lifesize-probe demo: {option}: {exc}", file=sys.stderr)
+            return 2
     _logging()
-    return asyncio.run(run_demo())
+    try:
+        return asyncio.run(run_demo(listen=args.listen, simulator=args.simulator))
+    except OSError as exc:  # address in use, or not ours to bind
+        print(f"lifesize-probe demo: cannot listen: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 def run_export_command(args: argparse.Namespace) -> int:

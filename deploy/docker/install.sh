@@ -4,42 +4,44 @@
 # they are tested on machines without a Docker engine.
 #
 #   install.sh wheel SOURCE_DIR WHEEL_DIR
-#       the project's wheel (no dependencies) into WHEEL_DIR
-#   install.sh install PREFIX WHEEL_DIR CONFIG_DIR
-#       a virtualenv at PREFIX with the wheel and its dependencies; healthcheck.py and
-#       merge_config.py in PREFIX/libexec; CONFIG_DIR's demo.yaml and demo-secrets/ where
-#       `lifesize-probe demo` (and `simulate` without --config) looks for them; then a
-#       smoke test: --help and check-config of the demo config.
+#       the project's wheel (no dependencies) into WHEEL_DIR, built by the backend pinned
+#       in SOURCE_DIR/requirements/build.txt (a throwaway virtualenv, no isolated build)
+#   install.sh install PREFIX WHEEL_DIR LOCK
+#       a virtualenv at PREFIX with the hashed lock LOCK (requirements/run.txt: the
+#       versions the suite was green with), then the wheel; healthcheck.py and
+#       merge_config.py in PREFIX/libexec; then a smoke test: --help, and the simulator
+#       loading the demo config and its secrets from the installed package.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-python3}
 
 build_wheel() {
-    "$python" -m pip wheel --no-deps --wheel-dir "$2" "$1"
+    source=$1 wheels=$2
+    builder=$(mktemp -d)
+    "$python" -m venv "$builder"
+    "$builder/bin/python" -m pip install --require-hashes -r "$source/requirements/build.txt"
+    "$builder/bin/python" -m pip wheel --no-deps --no-build-isolation --wheel-dir "$wheels" \
+        "$source"
+    rm -rf "$builder"
 }
 
 install_prefix() {
-    prefix=$1 wheels=$2 configs=$3
+    prefix=$1 wheels=$2 lock=$3
     "$python" -m venv "$prefix"
-    "$prefix/bin/python" -m pip install "$wheels"/lifesize_probe-*.whl
+    "$prefix/bin/python" -m pip install --require-hashes -r "$lock"
+    "$prefix/bin/python" -m pip install --no-deps "$wheels"/lifesize_probe-*.whl
     mkdir -p "$prefix/libexec"
     cp "$here/healthcheck.py" "$here/merge_config.py" "$prefix/libexec/"
-    # probe.simulator.DEMO_CONFIG is config/demo.yaml beside the package's parent folder:
-    # in a source checkout the repository's, in a wheel install site-packages/config/.
-    demo=$("$prefix/bin/python" -c 'from probe.simulator import DEMO_CONFIG; print(DEMO_CONFIG)')
-    mkdir -p "$(dirname "$demo")"
-    cp "$configs/demo.yaml" "$demo"
-    cp -R "$configs/demo-secrets" "$(dirname "$demo")/"
     "$prefix/bin/lifesize-probe" --help >/dev/null
-    "$prefix/bin/lifesize-probe" check-config "$demo" >/dev/null
+    "$prefix/bin/python" -c 'from probe.simulator import load_simulator; load_simulator(None)'
 }
 
 case "${1:-}" in
     wheel) [ $# -eq 3 ] || { echo "usage: $0 wheel SOURCE_DIR WHEEL_DIR" >&2; exit 2; }
            build_wheel "$2" "$3" ;;
-    install) [ $# -eq 4 ] || { echo "usage: $0 install PREFIX WHEEL_DIR CONFIG_DIR" >&2; exit 2; }
+    install) [ $# -eq 4 ] || { echo "usage: $0 install PREFIX WHEEL_DIR LOCK" >&2; exit 2; }
              install_prefix "$2" "$3" "$4" ;;
-    *) echo "usage: $0 wheel SOURCE_DIR WHEEL_DIR | install PREFIX WHEEL_DIR CONFIG_DIR" >&2
+    *) echo "usage: $0 wheel SOURCE_DIR WHEEL_DIR | install PREFIX WHEEL_DIR LOCK" >&2
        exit 2 ;;
 esac

@@ -1,8 +1,10 @@
 """``lifesize-probe demo``: the simulator and an agent, in one process, on loopback.
 
-The agent probes ``config/demo.yaml``'s two accounts every 10 s on a temporary SQLite
-file; the simulator serves them on 127.0.0.1:8088, where faults can be injected.
-Ctrl-C stops both cleanly.
+The agent probes the packaged demo config's two accounts every 10 s on a temporary
+SQLite file; the simulator serves them, and faults can be injected there. Both listen
+where the command line says (by default 127.0.0.1:9464 and 127.0.0.1:8088; port 0
+takes a free one, announced at start), so a demo can run beside another, or beside the
+tests. Ctrl-C stops both cleanly.
 """
 
 from __future__ import annotations
@@ -17,35 +19,47 @@ import uvicorn
 from probe.agent.main import run_agent
 from probe.config import Settings, load_config
 from probe.serving import EmbeddedServer, listen_socket, parse_listen
-from probe.simulator import DEMO_CONFIG, create_app, load_simulator
-
-SIMULATOR = "127.0.0.1:8088"
+from probe.simulator import create_app, demo_config, load_simulator
 
 
-async def run_demo(*, database_dir: Path | None = None) -> int:
-    """Run the demo until Ctrl-C or SIGTERM."""
-    settings = load_config(DEMO_CONFIG)
-    with tempfile.TemporaryDirectory(prefix="lifesize-probe-demo-") as tmp:
-        folder = database_dir or Path(tmp)
-        database = f"sqlite:///{(folder / 'demo.db').resolve()}"
-        demo = settings.model_copy(
-            update={"agent": settings.agent.model_copy(update={"database": database})}
-        )
-        host, port = parse_listen(SIMULATOR)
-        with listen_socket(host, port) as sock:
-            simulator = EmbeddedServer(uvicorn.Config(
-                create_app(load_simulator(None)), lifespan="off", log_config=None,
-                access_log=False, timeout_graceful_shutdown=1))
-            task = asyncio.create_task(simulator.serve(sockets=[sock]), name="simulator")
-            try:
-                return await run_agent(demo, config_dir=DEMO_CONFIG.parent,
-                                       on_started=lambda url: _announce(url, demo))
-            finally:
-                simulator.should_exit = True
-                await task
+async def run_demo(*, listen: str, simulator: str) -> int:
+    """Run the demo until Ctrl-C or SIGTERM (``OSError``: an address cannot be listened on).
+
+    ``listen`` and ``simulator`` are ``HOST:PORT``, already checked by ``parse_listen``.
+    """
+    sim_address = parse_listen(simulator)
+    with demo_config() as config, \
+            tempfile.TemporaryDirectory(prefix="lifesize-probe-demo-") as tmp, \
+            listen_socket(*sim_address) as sock:
+        sim_url = f"http://{_authority(sim_address[0], sock.getsockname()[1])}"
+        demo = _demo_settings(load_config(config), listen=listen, simulator=sim_url,
+                              database=f"sqlite:///{(Path(tmp) / 'demo.db').resolve()}")
+        server = EmbeddedServer(uvicorn.Config(
+            create_app(load_simulator(config)), lifespan="off", log_config=None,
+            access_log=False, timeout_graceful_shutdown=1))
+        task = asyncio.create_task(server.serve(sockets=[sock]), name="simulator")
+        try:
+            return await run_agent(demo, config_dir=config.parent,
+                                   on_started=lambda url: _announce(url, sim_url, demo))
+        finally:
+            server.should_exit = True
+            await task
 
 
-def _announce(url: str, settings: Settings) -> None:
+def _demo_settings(settings: Settings, *, listen: str, simulator: str,
+                   database: str) -> Settings:
+    """The demo config, listening on ``listen``, every host at the simulator's URL."""
+    agent = settings.agent.model_copy(update={"listen": listen, "database": database})
+    hosts = dict.fromkeys(settings.target.hosts, simulator)
+    target = settings.target.model_copy(update={"hosts": hosts})
+    return settings.model_copy(update={"agent": agent, "target": target})
+
+
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _announce(url: str, simulator: str, settings: Settings) -> None:
     print(
         f"""
 lifesize-probe demo: {len(settings.accounts)} accounts probed every \
@@ -54,8 +68,8 @@ lifesize-probe demo: {len(settings.accounts)} accounts probed every \
   status page   {url}/
   metrics       {url}/metrics
   readiness     {url}/readyz
-  simulator     http://{SIMULATOR}   (inject a fault:)
-    curl -X POST http://{SIMULATOR}/_sim/faults \\
+  simulator     {simulator}   (inject a fault:)
+    curl -X POST {simulator}/_sim/faults \\
       -d '{{"step": "login", "mode": "error", "status": 503, "accounts": ["*"], "seconds": 420}}'
 
 Ctrl-C stops both.

@@ -5,15 +5,15 @@ from __future__ import annotations
 from probe.serving import running
 from probe.simulator.app import Simulator, SimUser, create_app
 from probe.simulator.faults import FaultBook, FaultSpec
-from probe.simulator.serve import DEMO_CONFIG, load_simulator, serve
+from probe.simulator.serve import demo_config, load_simulator, serve
 
 __all__ = [
-    "DEMO_CONFIG",
     "FaultBook",
     "FaultSpec",
     "SimUser",
     "Simulator",
     "create_app",
+    "demo_config",
     "load_simulator",
     "running",
     "serve",

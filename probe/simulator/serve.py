@@ -3,6 +3,9 @@
 ``serve`` blocks until SIGINT (Ctrl-C) or SIGTERM, finishes the requests in flight
 (at most two seconds), and returns an exit code instead of re-raising the signal.
 (``probe.serving.running`` serves any app on a free loopback port for tests.)
+
+The demo config and its demo secrets are package data (``probe/simulator/demo/``), so
+``demo`` and ``simulate`` work from an installed wheel in any directory.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +26,19 @@ from probe.secrets import SecretError, Secrets
 from probe.serving import listen_socket, parse_listen
 from probe.simulator.app import Simulator, create_app
 
-__all__ = ["DEMO_CONFIG", "load_simulator", "serve"]
+__all__ = ["demo_config", "load_simulator", "serve"]
 
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "config" / "demo.yaml"
-"""Served when no config is given: the demo accounts, with their demo passwords."""
+
+@contextlib.contextmanager
+def demo_config() -> Iterator[Path]:
+    """The demo config as a file on disk, with its ``demo-secrets/`` beside it.
+
+    Served when no config is given: the demo accounts, with their demo passwords. An
+    installed package is on disk already and yields its own path; ``as_file`` would copy
+    the folder out of a zip for as long as it is needed (Python 3.12 and later).
+    """
+    with resources.as_file(resources.files("probe.simulator") / "demo") as folder:
+        yield folder / "demo.yaml"
 
 
 def load_simulator(config_path: Path | None, **options: Any) -> Simulator:
@@ -33,8 +46,11 @@ def load_simulator(config_path: Path | None, **options: Any) -> Simulator:
 
     Relative secret files are read relative to the config file's directory.
     """
-    path = config_path or DEMO_CONFIG
-    return Simulator.from_settings(load_config(path), Secrets(base_dir=path.parent), **options)
+    if config_path is None:
+        with demo_config() as demo:
+            return load_simulator(demo, **options)
+    settings, secrets = load_config(config_path), Secrets(base_dir=config_path.parent)
+    return Simulator.from_settings(settings, secrets, **options)
 
 
 class _Server(uvicorn.Server):

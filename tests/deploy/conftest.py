@@ -20,12 +20,10 @@ from types import ModuleType
 import pytest
 import yaml
 
-from tests.simulator.test_serve import free_port
-
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 TOOLS = Path(__file__).resolve().parent / "tools"
-__all__ = ["DEPLOY", "OVERLAYS", "REPO", "TOOLS", "docker_script", "free_port", "kustomize_build",
+__all__ = ["DEPLOY", "OVERLAYS", "REPO", "TOOLS", "docker_script", "kustomize_build",
            "run", "tool"]
 
 OVERLAYS = ("eu-west", "us-east", "ap-southeast")

@@ -8,8 +8,11 @@ command's config and the ``HEALTHCHECK`` run from what was installed.
 
 from __future__ import annotations
 
+import queue
+import re
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +22,8 @@ import yaml
 
 from tests.agent.agent_config import write_config
 from tests.agent.test_crash import wait_for
-from tests.deploy.conftest import DEPLOY, REPO, docker_script, free_port, run, tool
+from tests.agent.test_end_to_end import metric
+from tests.deploy.conftest import DEPLOY, REPO, docker_script, run, tool
 from tests.deploy.dockerfile import (
     DockerIgnore,
     FakeRoot,
@@ -29,6 +33,10 @@ from tests.deploy.dockerfile import (
     metadata,
     stages,
 )
+from tests.ports import free_port
+
+pytestmark = pytest.mark.xdist_group("image")
+"""One worker plays the image (a wheel build and two installs) once for all its tests."""
 
 DOCKERFILE = (REPO / "Dockerfile").read_text()
 IGNORE = DockerIgnore((REPO / ".dockerignore").read_text())
@@ -71,8 +79,9 @@ def test_no_secret_is_baked_into_the_image() -> None:
 
 @pytest.mark.parametrize(("path", "sent"), [
     ("probe/cli.py", True), ("probe/store/migrations/0001_initial.sql", True),
-    ("pyproject.toml", True), ("config/demo-secrets/api-key", True),
-    ("deploy/docker/install.sh", True),
+    ("pyproject.toml", True), ("probe/simulator/demo/demo-secrets/api-key", True),
+    ("deploy/docker/install.sh", True), ("requirements/run.txt", True),
+    ("requirements/build.txt", True), ("requirements/test.txt", False),
     (".venv/bin/python", False), (".git/config", False), ("tests/conftest.py", False),
     ("probe/agent/__pycache__/web.cpython-311.pyc", False), ("lifesize-probe.db", False),
     ("config/example.yaml", False), ("deploy/kubernetes/base/deployment.yaml", False),
@@ -153,7 +162,8 @@ def test_demo_config_and_healthcheck_from_the_installed_image(
     processes.append(subprocess.Popen(
         ["lifesize-probe", "simulate", "--listen", sim], env=image.host_env(),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True))
-    alice = (REPO / "config" / "demo-secrets" / "acme-alice").read_text().strip()
+    alice = (REPO / "probe" / "simulator" / "demo" / "demo-secrets" / "acme-alice"
+             ).read_text().strip()
     wait_for(lambda: answers(f"http://{sim}/api/login",
                           json={"username": "alice@acme.example", "password": alice}))
 
@@ -190,3 +200,45 @@ def test_the_healthcheck_asks_the_configured_port(
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump({"agent": {"listen": listen}} if listen else {}))
     assert docker_script("healthcheck").health_url(str(config)) == url
+
+
+def announced(process: subprocess.Popen[str], pattern: str, timeout: float = 120) -> str:
+    """The first match of ``pattern`` in what ``process`` writes to stderr."""
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stderr is not None
+    stream = process.stderr
+    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+    seen: list[str] = []
+    while True:
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"nothing like {pattern!r} within {timeout:g}s: {seen}") from None
+        seen.append(line)
+        if found := re.search(pattern, line):
+            return found.group(1)
+
+
+def test_the_demo_runs_from_the_installed_wheel_in_any_directory(
+    image: FakeRoot, processes: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    # The wheel carries the demo config and its secrets: no checkout, no config folder in
+    # site-packages, a working directory with nothing in it; free ports, announced.
+    demo = subprocess.Popen(
+        ["lifesize-probe", "demo", "--listen", "127.0.0.1:0", "--simulator", "127.0.0.1:0"],
+        env=image.host_env(), cwd=tmp_path, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    processes.append(demo)
+    url = announced(demo, r"metrics\s+(http://127\.0\.0\.1:\d+)/metrics")
+    assert not list(image.path("/opt/lifesize-probe").glob("lib/*/site-packages/config"))
+
+    def probed_both_accounts() -> bool:
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+        return all(metric(text, "lifesize_probe_success", account=account, region="local") == 1
+                   for account in ("acme", "globex"))
+
+    wait_for(probed_both_accounts, timeout=120)
+    assert list(tmp_path.iterdir()) == []  # the store is a temporary file elsewhere
+    demo.send_signal(signal.SIGTERM)
+    assert demo.wait(60) == 0
+    demo.stderr.close()  # type: ignore[union-attr]

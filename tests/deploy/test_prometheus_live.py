@@ -29,8 +29,9 @@ from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
 from tests.agent.test_crash import AgentProcess
-from tests.deploy.conftest import DEPLOY, free_port, tool
+from tests.deploy.conftest import DEPLOY, tool
 from tests.deploy.promql import fill
+from tests.ports import free_port
 
 MIN_OUTAGE = 10
 """Seconds: the test's sla.min_outage, and the rules' five minutes in ``short_rules``."""

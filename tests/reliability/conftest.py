@@ -51,12 +51,13 @@ def fault_ports(certificate: tuple[Path, Path],
 
 
 @pytest.fixture(scope="session")
-def refused_port() -> int:
-    """A loopback port nobody listens on (bound once, then released)."""
+def refused_port() -> Iterator[int]:
+    """A loopback port nobody listens on: bound for the session, never listening, so no
+    other test (or xdist worker) can take it and answer."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
-    return port
+        yield port
 
 
 def pytest_configure(config: pytest.Config) -> None:

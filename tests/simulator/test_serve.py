@@ -15,14 +15,8 @@ import pytest
 
 from probe.cli import main
 from probe.serving import parse_listen
-from probe.simulator.serve import DEMO_CONFIG, serve
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from probe.simulator.serve import demo_config, serve
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -64,7 +58,8 @@ def test_a_signal_stops_it_cleanly(demo_server: tuple[subprocess.Popen[bytes], s
 def test_without_config_it_serves_the_demo_accounts(
         demo_server: tuple[subprocess.Popen[bytes], str]) -> None:
     _, url = demo_server
-    password = (DEMO_CONFIG.parent / "demo-secrets" / "acme-alice").read_text().strip()
+    with demo_config() as config:
+        password = (config.parent / "demo-secrets" / "acme-alice").read_text().strip()
     good = httpx.post(f"{url}/api/login",
                       json={"username": "alice@acme.example", "password": password})
     bad = httpx.post(f"{url}/api/login",
