@@ -23,6 +23,16 @@ PASSWORDS = {"ALICE_PW": "alice-Pa55-w0rd!", "BOB_PW": "bob-Pa55-w0rd!",
 """The test secrets: distinctive, so a leak is found by a plain substring search."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first, in their order, then the rest in theirs.
+
+    pytest-xdist hands tests out in this order, one worker after another, so the few
+    tests that wait minutes on real agents start at once on different workers and
+    overlap, instead of one of them starting near the end and running on alone.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -25,6 +25,9 @@ from probe.results_file import write_results
 from tests.helpers import at
 from tests.reports.statement_data import EVIL, SETTINGS, all_results, october_report
 
+pytestmark = pytest.mark.xdist_group("claim_month")
+"""One worker writes the module's month of results once for all its tests."""
+
 ARGS = ["--account", EVIL, "--month", "2026-10"]
 
 

@@ -16,6 +16,9 @@ from probe.store.base import StoredWindow
 from tests.helpers import at
 from tests.reports.statement_data import EVIL, SETTINGS, all_results
 
+pytestmark = pytest.mark.xdist_group("claim_store")
+"""One worker builds the module's store once for all its tests."""
+
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -66,6 +66,7 @@ async def scrape(client: httpx.AsyncClient, url: str) -> str:
     return (await client.get(f"{url}/metrics")).text
 
 
+@pytest.mark.slow
 async def test_faults_move_the_figures_by_the_five_minute_rule(
     agent: str, config: tuple[Path, str]
 ) -> None:

@@ -22,6 +22,9 @@ import yaml
 from probe.config import load_config
 from tests.deploy.conftest import DEPLOY, OVERLAYS, TOOLS, docker_script, run, tool
 
+pytestmark = pytest.mark.xdist_group("kustomize")
+"""One worker renders every overlay with kustomize once for all its tests."""
+
 KUBE = DEPLOY / "kubernetes"
 VERSIONS = ("1.28", "1.37")
 """The oldest Kubernetes still commonly run and the newest that kubernetes-validate knows."""

@@ -33,6 +33,9 @@ from tests.deploy.conftest import DEPLOY, tool
 from tests.deploy.promql import fill
 from tests.ports import free_port
 
+pytestmark = pytest.mark.xdist_group("prometheus")
+"""One worker starts the module's Prometheus, simulator and agent once for all its tests."""
+
 MIN_OUTAGE = 10
 """Seconds: the test's sla.min_outage, and the rules' five minutes in ``short_rules``."""
 DEADLINE = 240.0

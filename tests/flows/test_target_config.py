@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from probe.config import ConfigError, load_config
 from probe.config._target import DEFAULT_HOSTS, TargetSection
+from probe.simulator import demo_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -101,8 +102,9 @@ def test_a_config_file_error_names_file_key_and_line(tmp_path: Path) -> None:
     assert f"{path}: target.step_timeout (line 3): expected a duration" in str(error.value)
 
 
-def test_the_demo_config_loads() -> None:
-    settings = load_config(REPO / "config" / "demo.yaml")
+def test_the_packaged_demo_config_loads() -> None:
+    with demo_config() as path:
+        settings = load_config(path)
     assert [a.name for a in settings.accounts] == ["acme", "globex"]
     assert all(len(a.users) == 2 and a.regions == ("local",) for a in settings.accounts)
     assert settings.agent.interval == 10.0

@@ -115,6 +115,7 @@ def phase_of(outage: dict[str, Any], starts: list[float]) -> int:
     return sum(1 for start in starts if start - 1 <= began)
 
 
+@pytest.mark.slow
 def test_account_level_unavailable_time_follows_the_quorum(lab: Lab) -> None:
     sla = lab.url("sla")
     for region in REGIONS:

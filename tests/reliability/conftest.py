@@ -59,7 +59,3 @@ def refused_port() -> Iterator[int]:
         port: int = sock.getsockname()[1]
         yield port
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "slow: takes minutes (the kill -9 run); deselect with -m 'not slow'")

@@ -96,6 +96,7 @@ def watch(url: str) -> dict[str, float]:
     return {"seconds": watched, **{k: after[k] - before[k] for k in before}}
 
 
+@pytest.mark.slow
 @NO_FAKETIME
 def test_clock_jumps_neither_pause_nor_burst_and_durations_stay_true(
         agent: tuple[FakedAgent, Path]) -> None:

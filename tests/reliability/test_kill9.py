@@ -39,8 +39,10 @@ pytestmark = pytest.mark.slow
 
 RUN = 120.0
 INTERVAL = 1.0
-LATENESS = 1.5
-"""Seconds a probe may start late on a loaded machine (two agents, one restarting)."""
+LATENESS = 3.0
+"""Seconds a probe may start late on a loaded machine: two agents, one restarting, and
+the rest of the suite running beside them on other xdist workers (with 1.5 s, an edge
+4.2 s off where 3.5 s was allowed was seen there once)."""
 MIN_KILLS = 20
 SERIES = [("acme", "lab"), ("globex", "lab")]
 

@@ -141,6 +141,7 @@ def fill(disk: Path) -> None:
             pass
 
 
+@pytest.mark.slow
 def test_disk_full(tiny_disk: Path, tmp_path: Path) -> None:
     lab = Lab(tmp_path, tiny_disk / "agent.db")
     try:
@@ -160,6 +161,7 @@ conn.execute("ROLLBACK")
 """
 
 
+@pytest.mark.slow
 def test_database_locked_by_another_process_for_30_s(tmp_path: Path) -> None:
     lab = Lab(tmp_path, tmp_path / "agent.db")
     locker: list[subprocess.Popen[str]] = []

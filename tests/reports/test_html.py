@@ -18,6 +18,9 @@ from tests.reports.statement_data import (
     october_report,
 )
 
+pytestmark = pytest.mark.xdist_group("html_statement")
+"""One worker renders the module's statements once for all its tests."""
+
 
 class _Tags(HTMLParser):
     """Every start tag with its attributes, and the text of <style>."""

@@ -19,6 +19,9 @@ from probe.reports._format import counts, duration, local, percent, utc, wall
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 from tests.reports.statement_data import EVIL, SETTINGS, october_report
 
+pytestmark = pytest.mark.xdist_group("report_parity")
+"""One worker builds the module's reports once for all its tests."""
+
 
 def outage_facts(o: OutageInWindow, zone: str) -> list[str]:
     facts = [utc(o.start), utc(o.end), wall(o.start, zone), wall(o.end, zone),
