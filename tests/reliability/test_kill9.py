@@ -12,7 +12,7 @@ After every kill, before the restart, the store is read from outside: it passes 
 integrity check (SQLite's and the store's invariants), and everything committed before
 is still there. At the end the killed agent's outages (R1–R4, from its store) equal the
 reference's: the same outages, counted alike, each start and end within one probe
-interval (plus the probe's lateness) — or, where a boundary fell while the agent was
+interval (plus both agents' lateness) — or, where a boundary fell while the agent was
 dead or starting, within the time it was away, since no agent can see what happens
 while it is not running. Faults last well over the longest restart, so none can hide
 in one.
@@ -44,8 +44,10 @@ RUN = 120.0
 INTERVAL = 1.0
 LATENESS = 3.0
 """Seconds a probe may start late on a loaded machine: two agents, one restarting, and
-the rest of the suite running beside them on other xdist workers (with 1.5 s, an edge
-4.2 s off where 3.5 s was allowed was seen there once)."""
+the rest of the suite running beside them on other xdist workers. Either agent's probe
+may be late, and so may a restarted agent's first probes after it said it was serving,
+so an edge may be off by twice this (8.3 s off was seen, the agent away for 2.3 s; with
+1.5 s once, 4.2 s off where 3.5 s was allowed)."""
 MIN_KILLS = 20
 STARTUP_KILL = 1.5
 """Seconds after the spawn within which a startup kill lands."""
@@ -156,7 +158,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_changes_no_outage(
     worst = {"while up": 0.0, "while away": 0.0}
     for mine, ref in zip(ours, theirs, strict=True):
         for edge, other in ((mine.start, ref.start), (mine.end, ref.end)):
-            allowed = INTERVAL + LATENESS + slack(other, away)
+            allowed = INTERVAL + 2 * LATENESS + slack(other, away)
             assert abs(edge - other) <= allowed, (
                 f"seed {seed}: {mine.account} {edge} vs {other} (allowed {allowed:.1f} s)")
             which = "while away" if slack(other, away) else "while up"
