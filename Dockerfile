@@ -33,9 +33,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/lifesize-probe/bin:$PATH
 COPY --from=wheel /wheels/ /tmp/wheels/
 COPY deploy/docker/ /tmp/install/
-# The dependencies from the hashed lock: the versions the suite was green with.
-COPY requirements/run.txt /tmp/install/run.txt
-RUN sh /tmp/install/install.sh install /opt/lifesize-probe /tmp/wheels /tmp/install/run.txt \
+# The dependencies from the hashed lock (the versions the suite was green with), by uv.
+COPY requirements/run.txt requirements/uv.txt /tmp/install/requirements/
+RUN sh /tmp/install/install.sh install /opt/lifesize-probe /tmp/wheels /tmp/install/requirements \
     && rm -rf /tmp/wheels /tmp/install \
     && groupadd --system --gid 10001 probe \
     && useradd --system --uid 10001 --gid probe --no-create-home \
