@@ -5,8 +5,8 @@ same config, one left alone (the reference), one killed with SIGKILL at random m
 and started again on the same SQLite file, at least 20 times. About one kill in three
 lands in the first moments after the spawn (startup and migration), never two in a row,
 so the agent is never away for longer than two startups, however slowly a loaded machine
-starts Python. Faults are injected on a fixed schedule that both agents see at the same
-time.
+starts Python; it counts as up from when its /metrics show it has probed every series.
+Faults are injected on a fixed schedule that both agents see at the same time.
 
 After every kill, before the restart, the store is read from outside: it passes the
 integrity check (SQLite's and the store's invariants), and everything committed before
@@ -36,6 +36,7 @@ from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
 from tests.agent.test_crash import AgentProcess
+from tests.agent.test_end_to_end import metric
 from tests.reliability.agent_run import Committed, committed, outages, record, slack
 
 pytestmark = pytest.mark.slow
@@ -121,20 +122,21 @@ def test_kill_9_at_random_moments_loses_nothing_and_changes_no_outage(
             startup_kill = not startup_kill and rng.random() < 1 / 3
             if startup_kill:  # during startup or migration, or just after on a fast machine
                 time.sleep(rng.uniform(0.0, STARTUP_KILL))
+                up_since = None  # whether it probed at all is not known
             else:
-                agent.wait_url()
-                time.sleep(rng.uniform(0.3, 2.5))
+                up_since = wait_probing(agent)
+                time.sleep(rng.uniform(0.2, 1.5))
             kill_and_check(agent, database, seen)
             kills += 1
-            if agent.url is not None:
-                probing.append((started_probing(agent), time.time()))
+            if up_since is not None:
+                probing.append((up_since, time.time()))
         last = AgentProcess(killed_config)
-        last.wait_url()
+        up_since = wait_probing(last)
         time.sleep(20)  # the last fault (85 s + 16 s) is over and seen to be over
         for agent in (last, reference):
             agent.process.send_signal(signal.SIGTERM)
             assert agent.process.wait(120) == 0, "".join(agent.log)
-        probing.append((started_probing(last), time.time()))
+        probing.append((up_since, time.time()))
     finally:
         stop.set()
         injector.join(30)
@@ -164,8 +166,8 @@ def test_kill_9_at_random_moments_loses_nothing_and_changes_no_outage(
             which = "while away" if slack(other, away) else "while up"
             worst[which] = max(worst[which], abs(edge - other))
     record("kill9", {
-        "seed": seed, "kills": kills, "killed_before_serving": kills + 1 - len(probing),
-        "run_seconds": round(end - start, 1), "outages": len(theirs),
+        "seed": seed, "kills": kills, "run_seconds": round(end - start, 1),
+        "killed_in_startup": kills + 1 - len(probing), "outages": len(theirs),
         "counted": sum(o.counted for o in theirs),
         "longest_away_seconds": round(max(b - k for k, b in away), 2),
         "worst_boundary_difference_seconds": {k: round(v, 2) for k, v in worst.items()},
@@ -173,10 +175,19 @@ def test_kill_9_at_random_moments_loses_nothing_and_changes_no_outage(
         "failures_stored": len(final.failures), "segments_stored": len(final.segments)})
 
 
-def started_probing(agent: AgentProcess) -> float:
-    """When an agent began probing: the time of its "agent for region" log line."""
-    for line in agent.log:
-        if "agent for region" in line:
-            stamp, _, millis = line[:23].partition(",")
-            return time.mktime(time.strptime(stamp, "%Y-%m-%d %H:%M:%S")) + int(millis) / 1000
-    raise AssertionError("the agent never said it was serving")
+def wait_probing(agent: AgentProcess, timeout: float = 180) -> float:
+    """When the agent was seen to have probed every series (its /metrics): from then on it
+    is up. Its "serving" log line comes earlier, and on a loaded machine its first probes
+    have come seconds after it."""
+    url = agent.wait_url(timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            text = httpx.get(f"{url}/metrics", timeout=10).text
+        except httpx.TransportError:
+            text = ""
+        if all(metric(text, "lifesize_probe_runs_total", account=a, region=r) >= 1
+               for a, r in SERIES):
+            return time.time()
+        assert time.monotonic() < deadline, "".join(agent.log)
+        time.sleep(0.1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,9 @@ def scenarios(
 _examples = itertools.count()
 
 
+# psycopg_pool's worker threads draw from the global `random` (connection lifetimes) while
+# another example is being drawn; hypothesis then blames the strategy, which uses none.
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
