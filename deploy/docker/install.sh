@@ -35,10 +35,12 @@ install_prefix() {
     "$python" -m venv --without-pip "$prefix"
     installer=$(mktemp -d)
     "$python" -m pip install --quiet --target "$installer" --require-hashes -r "$locks/uv.txt"
-    "$installer/bin/uv" pip install --python "$prefix/bin/python" --require-hashes \
-        -r "$locks/run.txt"
-    "$installer/bin/uv" pip install --python "$prefix/bin/python" --no-deps \
-        "$wheels"/lifesize_probe-*.whl
+    # --compile-bytecode as pip does: the image sets PYTHONDONTWRITEBYTECODE, so modules
+    # not compiled here would be compiled again by every process, at every start.
+    "$installer/bin/uv" pip install --python "$prefix/bin/python" --compile-bytecode \
+        --require-hashes -r "$locks/run.txt"
+    "$installer/bin/uv" pip install --python "$prefix/bin/python" --compile-bytecode \
+        --no-deps "$wheels"/lifesize_probe-*.whl
     rm -rf "$installer"
     mkdir -p "$prefix/libexec"
     cp "$here/healthcheck.py" "$here/merge_config.py" "$prefix/libexec/"
