@@ -99,3 +99,19 @@ def test_a_port_in_use_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_cli_command_reports_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--listen", "nowhere"]) == 2
     assert "expected HOST:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--listen", "--simulator"])
+def test_the_demo_names_a_bad_address_before_listening(
+        option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", option, "nowhere"]) == 2
+    assert f"lifesize-probe demo: {option}: expected HOST:PORT" in capsys.readouterr().err
+
+
+def test_the_demo_says_when_its_port_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        taken = f"127.0.0.1:{sock.getsockname()[1]}"
+        assert main(["demo", "--listen", "127.0.0.1:0", "--simulator", taken]) == 1
+    assert "lifesize-probe demo: cannot listen" in capsys.readouterr().err
