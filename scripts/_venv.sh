@@ -1,21 +1,34 @@
-# Sourced by scripts/test and scripts/demo: a virtualenv holding exactly the given locks.
+# Sourced by scripts/test, scripts/demo and scripts/lock: virtualenvs that hold exactly
+# what the hashed locks say.
 #
-#   locked_venv VENV LOCK [LOCK ...]
+#   uv_venv VENV                 VENV (created if needed) with uv, from requirements/uv.txt
+#   locked_venv VENV LOCK...     the same, then the locks installed by uv
+#   install_project VENV         the project itself, editable, built by the locked backend
 #
-# Creates VENV if needed, installs uv into it from requirements/uv.txt (pip, hashes
-# required), then the locks with uv (hashes required: what the suite was green with,
-# whatever upstream has published since; uv installs a lock in seconds where pip takes
-# most of a minute). The project itself is installed by the caller.
+# Every install requires hashes: what the suite was green with, whatever upstream has
+# published since. uv installs a lock in seconds where pip takes most of a minute; pip
+# installs only uv itself.
 
-locked_venv() {
+uv_venv() {
     local venv=$1
-    shift
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     # The machine's pip config names extra indexes that do not exist on every machine;
     # pip warns about each for every package. Only those lines are dropped.
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
         -r requirements/uv.txt 2>&1 | { grep -v "^WARNING: Location 'file:" || true; } >&2
+}
+
+locked_venv() {
+    local venv=$1
+    shift
+    uv_venv "$venv"
     local locks=()
     for lock in "$@"; do locks+=(-r "$lock"); done
     "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes "${locks[@]}"
+}
+
+install_project() {
+    # No isolated build: the build backend is the one the lock put into VENV, not the
+    # latest one an isolated build would fetch.
+    "$1/bin/uv" pip install --quiet --python "$1/bin/python" --no-deps --no-build-isolation -e .
 }

@@ -54,4 +54,3 @@ def free_port() -> int:
                 continue
         return port
     raise RuntimeError(f"no free port in this worker's block of {BLOCK}")
-

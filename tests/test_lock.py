@@ -98,4 +98,4 @@ def test_every_install_is_hashed_or_the_project_itself() -> None:
                 assert "--no-deps" in command, f"{script}: {command.strip()}"
                 assert re.search(r" (-e \.|\S*lifesize_probe-\*\.whl)$", command), (
                     f"{script}: {command.strip()}")
-    assert hashed >= len(INSTALLERS) - 2  # test and demo install through _venv.sh
+    assert hashed >= 2  # at least uv and the locks, in _venv.sh

@@ -15,8 +15,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,12 +37,16 @@ the machine's doing, not the agent's; hypothesis and the other workers can wait.
 
 
 class AgentProcess:
-    """``lifesize-probe run`` as a child process; knows its URL from its log."""
+    """``lifesize-probe run`` as a child process; knows its URL from its log.
 
-    def __init__(self, config: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "probe", "run", "--config", str(config)],
-            stderr=subprocess.PIPE, text=True)
+    ``argv`` runs another command whose log says the same (``lifesize-probe demo``), and
+    ``popen`` goes to ``subprocess.Popen`` (``env``, ``cwd``).
+    """
+
+    def __init__(self, config: Path | None, *, argv: Sequence[str] = (),
+                 **popen: Any) -> None:
+        command = argv or [sys.executable, "-m", "probe", "run", "--config", str(config)]
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **popen)
         with contextlib.suppress(PermissionError, ProcessLookupError):
             os.setpriority(os.PRIO_PROCESS, self.process.pid, PRIORITY)
         self.url: str | None = None

@@ -8,11 +8,8 @@ command's config and the ``HEALTHCHECK`` run from what was installed.
 
 from __future__ import annotations
 
-import queue
-import re
 import signal
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +18,7 @@ import pytest
 import yaml
 
 from tests.agent.agent_config import write_config
-from tests.agent.test_crash import wait_for
+from tests.agent.test_crash import AgentProcess, wait_for
 from tests.agent.test_end_to_end import metric
 from tests.deploy.conftest import DEPLOY, REPO, docker_script, run, tool
 from tests.deploy.dockerfile import (
@@ -203,34 +200,16 @@ def test_the_healthcheck_asks_the_configured_port(
     assert docker_script("healthcheck").health_url(str(config)) == url
 
 
-def announced(process: subprocess.Popen[str], pattern: str, timeout: float = 120) -> str:
-    """The first match of ``pattern`` in what ``process`` writes to stderr."""
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stderr is not None
-    stream = process.stderr
-    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
-    seen: list[str] = []
-    while True:
-        try:
-            line = lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"nothing like {pattern!r} within {timeout:g}s: {seen}") from None
-        seen.append(line)
-        if found := re.search(pattern, line):
-            return found.group(1)
-
-
 def test_the_demo_runs_from_the_installed_wheel_in_any_directory(
     image: FakeRoot, processes: list[subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     # The wheel carries the demo config and its secrets: no checkout, no config folder in
     # site-packages, a working directory with nothing in it; free ports, announced.
-    demo = subprocess.Popen(
-        ["lifesize-probe", "demo", "--listen", "127.0.0.1:0", "--simulator", "127.0.0.1:0"],
-        env=image.host_env(), cwd=tmp_path, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True)
-    processes.append(demo)
-    url = announced(demo, r"metrics\s+(http://127\.0\.0\.1:\d+)/metrics")
+    demo = AgentProcess(None, argv=["lifesize-probe", "demo", "--listen", "127.0.0.1:0",
+                                    "--simulator", "127.0.0.1:0"],
+                        env=image.host_env(), cwd=tmp_path, stdout=subprocess.DEVNULL)
+    processes.append(demo.process)
+    url = demo.wait_url(timeout=120)
     assert not list(image.path("/opt/lifesize-probe").glob("lib/*/site-packages/config"))
 
     def probed_both_accounts() -> bool:
@@ -240,6 +219,6 @@ def test_the_demo_runs_from_the_installed_wheel_in_any_directory(
 
     wait_for(probed_both_accounts, timeout=120)
     assert list(tmp_path.iterdir()) == []  # the store is a temporary file elsewhere
-    demo.send_signal(signal.SIGTERM)
-    assert demo.wait(60) == 0
-    demo.stderr.close()  # type: ignore[union-attr]
+    demo.process.send_signal(signal.SIGTERM)
+    assert demo.process.wait(60) == 0
+    demo.stop()
