@@ -65,7 +65,7 @@ from _agent_scale.workload import (
     write_config,
 )
 
-from probe.agent.runner import REFRESH_EVERY
+from probe.agent.probing_role import REFRESH_EVERY
 from probe.config import load_config
 
 

@@ -8,7 +8,7 @@ synthetic account-regions (``_agent_scale.workload``: the same config and probe
 histories as ``agent_scale.py``, a short outage in every tenth), then prints the CPU
 seconds of this thread (best of ``--repeat``) for:
 
-- ``reference``: ``generate_latest`` over ``SnapshotCollector`` (the old path);
+- ``reference``: ``generate_latest`` over the tests' ``SnapshotCollector`` (the old path);
 - ``direct``: ``render_exposition`` (what the agent runs now), and whether its bytes
   equal the reference's;
 - ``gzip -N``: compressing the direct output at levels 1, 3, 6 and 9, with the size.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -27,11 +28,14 @@ from pathlib import Path
 
 from _agent_scale.workload import INTERVAL, synthetic_states, write_config
 
-from probe.agent.exporter import reference_exposition, render_exposition
+from probe.agent.exporter import render as render_exposition
 from probe.agent.refresh import build_snapshot, capture
 from probe.agent.snapshot import Snapshot
 from probe.agent.state import AgentCounters
 from probe.config import load_config
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the reference is a test helper
+from tests.agent.reference_exposition import reference_exposition
 
 LEVELS = (1, 3, 6, 9)
 

@@ -31,8 +31,8 @@ import anyio
 import httpx
 
 from probe.config import Account, User, load_config
+from probe.credentials import Secrets
 from probe.flows import LifesizeFlow
-from probe.secrets import Secrets
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "config" / "demo.yaml"

@@ -13,13 +13,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TextIO
 
 import orjson
 
+from probe.instants import InstantError, parse_instant, utc
 from probe.model import ProbeResult, RegionTimeline
-from probe.reports._format import utc
 from probe.sla.timeline import OutOfOrder, TimelineBuilder
 
 Row = tuple[float, str, str, bool, str | None, str | None]
@@ -204,21 +203,24 @@ _instants: dict[str, float] = {}
 
 
 def _instant(value: Any) -> float:
-    """Epoch seconds from RFC 3339 text with an offset, or from a number."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"is not an RFC 3339 time: {value!r}") from None
-        if parsed.tzinfo is None:
-            raise ValueError(f"has no UTC offset: {value!r} (add 'Z')")
-        if len(_instants) > 4096:
-            _instants.clear()
-        instant = _instants[value] = parsed.timestamp()
-        return instant
+    """Epoch seconds from RFC 3339 text with an offset (``instants``), or from a number."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    raise ValueError(f"must be an RFC 3339 time or epoch seconds, got {value!r}")
+    try:
+        instant = parse_instant(value)
+    except InstantError as exc:
+        raise ValueError(_TS_PROBLEMS[exc.problem].format(value=value)) from None
+    if len(_instants) > 4096:
+        _instants.clear()
+    _instants[value] = instant
+    return instant
+
+
+_TS_PROBLEMS = {
+    "not_text": "must be an RFC 3339 time or epoch seconds, got {value!r}",
+    "not_rfc3339": "is not an RFC 3339 time: {value!r}",
+    "no_offset": "has no UTC offset: {value!r} (add 'Z')",
+}
 
 
 def write_results(results: Iterable[ProbeResult], out: TextIO) -> int:

@@ -1,22 +1,25 @@
 """The monthly statement that ``report`` and ``claim`` share: one source, one ``Report``.
 
 Both commands must show the same figures for the same month, so the way a report is put
-together lives here once: timelines from a results file or a store, maintenance from the
-config plus the windows the store keeps (the agent's API and importers, R3), each
-account's own time zone, and every region's down intervals for the timeline drawing.
+together lives here once: where the probe history comes from (``Source``: a results
+file or a store), what was read (``History``: R1 timelines, and from a store also the
+maintenance windows declared at run time, which count exactly like the config's, R3),
+and the statement itself: maintenance from the config plus the store's, each account's
+own time zone, and every region's down intervals for the timeline drawing.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from probe.config import Settings
-from probe.model import Window
-from probe.results_file import Progress
+from probe.model import MaintenanceWindow, RegionTimeline, SlaPolicy, Window
+from probe.results_file import Progress, read_timelines
 from probe.sla import build_report, histories
 from probe.sla.report import Report
-from probe.sources import History, from_results_file, from_store
+from probe.store import open_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,38 @@ def read_history(
         return from_results_file(source.results, policy, accounts, progress)
     assert source.database is not None, "a source names a results file or a database"
     return from_store(source.database, policy, accounts)
+
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Timelines to report on, with the maintenance windows that came with them."""
+
+    timelines: list[RegionTimeline]
+    windows: tuple[MaintenanceWindow, ...] = ()
+
+
+def from_results_file(
+    path: str, policy: SlaPolicy, accounts: Collection[str], progress: Progress | None = None
+) -> History:
+    timelines, stats = read_timelines(
+        path, max_gap=policy.max_gap, accounts=accounts, progress=progress
+    )
+    if stats.sorted_fallback:
+        print(f"note: {path} is not in time order per account and region; it was sorted "
+              "in memory", file=sys.stderr)
+    return History(timelines)
+
+
+def from_store(url: str, policy: SlaPolicy, accounts: Collection[str]) -> History:
+    """Read-only: a missing database file is an error, not an empty history."""
+    store = open_store(url, interval=policy.max_gap / 2, max_gap=policy.max_gap, create=False)
+    try:
+        timelines = store.timelines(max_gap=policy.max_gap, accounts=accounts or None)
+        windows = tuple(w.to_window() for w in store.windows())
+    finally:
+        store.close()
+    return History(timelines, windows)
 
 
 def statement(

@@ -10,9 +10,8 @@ import anyio
 import httpx
 import pytest
 
-from probe.config import Account, User
-from probe.config._target import TargetSection
-from probe.secrets import Secret, Secrets
+from probe.config import Account, TargetSection, User
+from probe.credentials import Secret, Secrets
 from probe.simulator import Simulator, SimUser, create_app, running
 
 pytest_plugins = ["tests.postgres"]

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import anyio
 
-from probe.agent.exporter import render_exposition
+from probe.agent.exporter import render as render_exposition
 from probe.agent.refresh import build_snapshot, capture
 from probe.agent.state import AgentCounters, SeriesState
 from probe.config import Account, Settings, User
+from probe.credentials import Secrets
 from probe.flows import LifesizeFlow
 from probe.model import ProbeResult
-from probe.secrets import Secrets
 from probe.sla.timeline import TimelineBuilder
 
 REGION = "bench"

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import uvicorn
 
+from probe.addresses import parse_listen
 from probe.agent.main import run_agent
 from probe.config import Settings, load_config
-from probe.serving import EmbeddedServer, listen_socket, parse_listen
+from probe.http_server import Server, listen_socket
 from probe.simulator import create_app, demo_config, load_simulator
 
 
@@ -34,7 +35,7 @@ async def run_demo(*, listen: str, simulator: str) -> int:
         sim_url = f"http://{_authority(sim_address[0], sock.getsockname()[1])}"
         demo = _demo_settings(load_config(config), listen=listen, simulator=sim_url,
                               database=f"sqlite:///{(Path(tmp) / 'demo.db').resolve()}")
-        server = EmbeddedServer(uvicorn.Config(
+        server = Server(uvicorn.Config(
             create_app(load_simulator(config)), lifespan="off", log_config=None,
             access_log=False, timeout_graceful_shutdown=1))
         task = asyncio.create_task(server.serve(sockets=[sock]), name="simulator")

@@ -1,17 +1,23 @@
-"""``/metrics``: the snapshot as Prometheus exposition, rendered once per snapshot.
+"""``/metrics``: the exporter. A ``Snapshot`` as the text exposition (format 0.0.4),
+written directly, and gzipped.
 
-``SnapshotCollector`` is a prometheus-client custom collector: ``collect()`` yields fresh
-metric families built from one immutable ``Snapshot`` and nothing else, so rendering
-never runs the SLA engine or touches the store. It is the reference: through
-``generate_latest`` (``reference_exposition``) it takes ~4 s of CPU at 10,000 series, so
-``render_exposition`` writes the same bytes directly (``probe.agent.exposition``, ~10x
-faster) and the tests hold the two byte for byte equal. Whenever it builds a snapshot
-the agent writes the families of its role gzipped, in a worker thread
-(``roles.gzipped_exposition_for``), and keeps that in the snapshot; a scrape serves it
-as it is, because rendering must not happen per scrape or on the event loop.
+Rendering happens once per snapshot, never per scrape and never on the event loop:
+whenever it builds a snapshot the agent writes the families of its role gzipped, in a
+worker thread (``gzipped_exposition_for``), and keeps that in the snapshot; a scrape
+serves it as it is. The families themselves, their types and HELP texts, and which role
+exports which, are declared in ``metric_families``.
 
-Labels are only ever ``account``, ``region``, ``step``, ``reason``, ``window`` and
-``version``: names from the config and error classes, never a user name or a secret.
+prometheus-client's ``generate_latest`` builds a ``Sample`` with a labels dict for every
+line, then sorts and escapes that dict again per line: at 10,000 account-regions that is
+570,000 lines and seconds of CPU. Here each label value is escaped once per series,
+bucket bounds are formatted once per bucket layout, and values go through the same
+``floatToGoString`` prometheus-client uses, so the bytes are identical to what
+``generate_latest`` writes for a custom collector of the same snapshot (the tests keep
+that collector as the reference and compare both on hand-built and generated snapshots).
+
+Identical means prometheus-client's quirks too: counters are named ``<name>_total`` in
+HELP, TYPE and samples, with no ``_created``; labels of a line are sorted by name (so
+``le`` sits between ``account`` and ``region``); bounds are ``repr(float)`` (``1.0``).
 
 ``lifesize_account_down_since_timestamp_seconds`` is exposed only while a region is
 down (no series otherwise), so ``time() - lifesize_account_down_since_timestamp_seconds``
@@ -20,163 +26,252 @@ is how long it has been down, with no ``> 0`` filter needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import gzip
+import itertools
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.metrics_core import Metric
+from prometheus_client.utils import floatToGoString
 
-from probe.agent.exposition import HELP as _HELP
-from probe.agent.exposition import STEPS, gzip_exposition, render
+from probe.agent.metric_families import FAMILIES, STEPS, Wanted, wanted
 from probe.agent.snapshot import DURATION_BUCKETS, Histogram, RegionState, Snapshot
+from probe.sla.report import AccountFigures
 
-__all__ = [
-    "CONTENT_TYPE", "STEPS", "SnapshotCollector", "reference_exposition", "render_exposition",
-    "render_exposition_pair",
-]
+__all__ = ["CHUNK_LINES", "CONTENT_TYPE", "GZIP_LEVEL", "chunks", "exposition_for",
+           "families", "gzip_exposition", "gzipped_exposition_for", "render", "render_gzip"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-"""The text exposition format that ``render_exposition`` produces."""
+"""The text exposition format that ``render`` produces."""
 
-_SERIES = ["account", "region"]
-
-
-class SnapshotCollector:
-    """A custom collector: metric families of one snapshot, built afresh on each ``collect``."""
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-
-    def collect(self) -> Iterator[Metric]:
-        """Every family, in a fixed order; families without series still carry HELP/TYPE."""
-        yield from _probe_families(self._snapshot.regions)
-        yield from _state_families(self._snapshot)
-        yield from _sla_families(self._snapshot)
-        yield from _process_families(self._snapshot)
+GZIP_LEVEL = 3
+"""Measured at 10,000 series (53 MB): levels 1 and 3 both take ~0.06 s of CPU, 3 is 10 %
+smaller (2.0 MB); 6 takes 3x longer for 15 % less, 9 11x longer for 23 % less
+(``benchmarks/exposition.py``)."""
 
 
-def render_exposition(snapshot: Snapshot) -> bytes:
-    """The text exposition of ``snapshot``, written directly (``exposition.render``).
+_go: Callable[[float], str] = floatToGoString
+"""How prometheus-client spells a value (``+Inf``, ``NaN``, ``1e+22``); untyped there."""
+_EMPTY_DURATIONS = Histogram(DURATION_BUCKETS, (0,) * len(DURATION_BUCKETS))
+_Series = tuple[RegionState, str, str]
+"""A region state with its account and region already escaped as label values."""
+_Family = tuple[str, Iterable[str]]
+"""A family's name (without ``_total``) and its lines, HELP and TYPE first."""
+CHUNK_LINES = 8192
+"""Lines encoded at once: big enough for ``join`` to be cheap, small enough to not matter."""
+_GZIP_WBITS = 31
+"""zlib's window bits for a gzip wrapper (16 + 15)."""
 
-    Still ~0.3 s of CPU at 10,000 series, so call it off the event loop.
+
+def families(snapshot: Snapshot) -> Iterator[_Family]:
+    """Every family of ``snapshot`` as (name, lines), in the collector's order.
+
+    The lines are lazy: a family nobody asks for (``render(wanted=...)``) costs nothing.
     """
-    return render(snapshot)
+    series = [(state, _escape(state.account), _escape(state.region))
+              for state in snapshot.regions]
+    yield from _probe_families(series)
+    yield from _state_families(snapshot, series)
+    yield from _sla_families(snapshot, series)
+    yield from _process_families(snapshot)
 
 
-def render_exposition_pair(snapshot: Snapshot) -> tuple[bytes, bytes]:
-    """The exposition and its gzip copy, for ``Snapshot.exposition``/``exposition_gzip``.
+def chunks(snapshot: Snapshot, wanted: Wanted = None) -> Iterator[bytes]:
+    """The exposition of the families ``wanted`` (by name; all when ``None``), encoded in
+    pieces of ``CHUNK_LINES`` lines, so that the whole text never sits in memory as
+    ``str`` (at 10,000 series it is 53 MB)."""
+    lines = itertools.chain.from_iterable(
+        lines for name, lines in families(snapshot) if wanted is None or wanted(name))
+    while batch := list(itertools.islice(lines, CHUNK_LINES)):
+        yield "".join(batch).encode()
 
-    Both at once, in the agent's worker thread, so a scrape only picks one to send.
+
+def render(snapshot: Snapshot, wanted: Wanted = None) -> bytes:
+    """The exposition of ``snapshot``, byte for byte what ``generate_latest`` writes."""
+    return b"".join(chunks(snapshot, wanted))
+
+
+def render_gzip(snapshot: Snapshot, wanted: Wanted = None) -> bytes:
+    """``render`` gzipped as it is written: the plain text never exists whole, which at
+    10,000 series keeps ~150 MB of transient copies out of the agent's peak memory."""
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
+    packed = [packer.compress(chunk) for chunk in chunks(snapshot, wanted)]
+    packed.append(packer.flush())
+    return b"".join(packed)
+
+
+def _family(name: str, lines: Iterable[str]) -> Iterator[str]:
+    """HELP and TYPE of ``name``, then ``lines``."""
+    yield _header(name)
+    yield from lines
+
+
+def gzip_exposition(exposition: bytes) -> bytes:
+    """``exposition`` gzipped for scrapers that accept it; ``mtime=0`` keeps it reproducible."""
+    return gzip.compress(exposition, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _escape(value: str) -> str:
+    """A label value as prometheus-client escapes it: backslash, newline, double quote."""
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+
+
+def _header(name: str) -> str:
+    """HELP and TYPE; a counter is ``<name>_total`` in both, as prometheus-client names it."""
+    kind, text = FAMILIES[name]
+    exposed = f"{name}_total" if kind == "counter" else name
+    text = text.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {exposed} {text}\n# TYPE {exposed} {kind}\n"
+
+
+class _Bounds:
+    """``le`` strings of each bucket layout, formatted once per layout and render.
+
+    Keyed by identity (histograms share their layout tuple): equal tuples are not
+    always alike, ``(0.0,) == (-0.0,)`` but their ``le`` differ.
     """
-    exposition = render(snapshot)
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[tuple[float, ...], tuple[str, ...]]] = {}
+
+    def __call__(self, buckets: tuple[float, ...]) -> tuple[str, ...]:
+        known = self._known.get(id(buckets))
+        if known is None or known[0] is not buckets:
+            known = self._known[id(buckets)] = (
+                buckets, tuple(repr(float(bound)) for bound in buckets))
+        return known[1]
+
+
+def _histogram(name: str, histogram: Histogram, les: tuple[str, ...], *, head: str,
+               tail: str, plain: str) -> Iterator[str]:
+    """One histogram series: ``head`` + le + ``tail`` per bucket, ``plain`` for count/sum.
+
+    Like ``HistogramMetricFamily``, no count and sum when the first bound is negative.
+    """
+    for le, count in zip(les, histogram.counts, strict=True):
+        yield f"{name}_bucket{head}{le}{tail} {_go(count)}\n"
+    yield f"{name}_bucket{head}+Inf{tail} {_go(histogram.count)}\n"
+    if (histogram.buckets[0] if histogram.buckets else float("inf")) >= 0:
+        yield f"{name}_count{plain} {_go(histogram.count)}\n"
+        yield f"{name}_sum{plain} {_go(histogram.sum)}\n"
+
+
+def _durations(series: Iterable[_Series]) -> Iterator[str]:
+    """``lifesize_probe_duration_seconds``: the three steps always, then others sorted."""
+    name = "lifesize_probe_duration_seconds"
+    yield _header(name)
+    bounds = _Bounds()
+    for state, account, region in series:
+        for step in [*STEPS, *sorted(set(state.durations) - set(STEPS))]:
+            histogram = state.durations.get(step, _EMPTY_DURATIONS)
+            tail = f'",region="{region}",step="{_escape(step)}"}}'
+            plain = f'{{account="{account}",region="{region}",step="{_escape(step)}"}}'
+            yield from _histogram(name, histogram, bounds(histogram.buckets),
+                                  head=f'{{account="{account}",le="', tail=tail, plain=plain)
+
+
+def _failures(series: Iterable[_Series]) -> Iterator[str]:
+    """``lifesize_probe_failures_total`` by step and reason, sorted as the collector does."""
+    name = "lifesize_probe_failures"
+    yield _header(name)
+    for state, account, region in series:
+        for (step, reason), count in sorted(state.failures_total.items()):
+            yield (f'{name}_total{{account="{account}",reason="{_escape(reason)}",'
+                   f'region="{region}",step="{_escape(step)}"}} {_go(count)}\n')
+
+
+def _probe_families(series: list[_Series]) -> Iterator[_Family]:
+    """``lifesize_probe_*`` of every account-region, in the collector's order."""
+    yield "lifesize_probe_success", _family("lifesize_probe_success", (
+        f'lifesize_probe_success{{account="{a}",region="{r}"}} {"1.0" if s.last.ok else "0.0"}\n'
+        for s, a, r in series if s.last is not None))
+    yield "lifesize_probe_duration_seconds", _durations(series)
+    yield "lifesize_probe_runs", _family("lifesize_probe_runs", (
+        f'lifesize_probe_runs_total{{account="{a}",region="{r}"}} {_go(s.runs_total)}\n'
+        for s, a, r in series))
+    yield "lifesize_probe_failures", _failures(series)
+    # One name per family: the lines are written later, when each name is read.
+    last_run = "lifesize_probe_last_run_timestamp_seconds"
+    yield last_run, _family(last_run, (
+        f'{last_run}{{account="{a}",region="{r}"}} {_go(s.last.ts)}\n'
+        for s, a, r in series if s.last is not None))
+    skipped = "lifesize_probe_skipped_runs"
+    yield skipped, _family(skipped, (
+        f'{skipped}_total{{account="{a}",region="{r}"}} {_go(s.skipped_runs_total)}\n'
+        for s, a, r in series))
+
+
+def _state_families(snapshot: Snapshot, series: list[_Series]) -> Iterator[_Family]:
+    """Regions down, since when, maintenance active."""
+    yield "lifesize_account_down", _family("lifesize_account_down", (
+        f'lifesize_account_down{{account="{a}",region="{r}"}} {"1.0" if s.down else "0.0"}\n'
+        for s, a, r in series))
+    since = "lifesize_account_down_since_timestamp_seconds"
+    yield since, _family(since, (
+        f'{since}{{account="{a}",region="{r}"}} {_go(s.down_since)}\n'
+        for s, a, r in series if s.down and s.down_since is not None))
+    maintenance = "lifesize_maintenance_active"
+    yield maintenance, _family(maintenance, (
+        f'{maintenance}{{account="{_escape(account.account)}"}}'
+        f' {"1.0" if account.maintenance_active else "0.0"}\n'
+        for account in snapshot.accounts))
+
+
+def _sla_families(snapshot: Snapshot, series: list[_Series]) -> Iterator[_Family]:
+    """The contractual figures (R6) by account and window, the objective, coverage."""
+    windows = [(_escape(account.account), _escape(window), figures)
+               for account in snapshot.accounts
+               for window, figures in sorted(account.figures.items())]
+    yield _by_window("lifesize_sla_unavailable_seconds", "unavailable_seconds", windows)
+    yield _by_window("lifesize_sla_availability_ratio", "availability", windows)
+    yield _by_window("lifesize_sla_error_budget_remaining_seconds",
+                     "error_budget_remaining_seconds", windows)
+    yield "lifesize_sla_objective_ratio", _objective(snapshot)
+    yield _by_window("lifesize_sla_observed_down_seconds", "observed_down_seconds", windows)
+    name = "lifesize_probe_coverage_ratio"
+    yield name, _family(name, (
+        f'{name}{{account="{a}",region="{r}",window="{_escape(window)}"}} {_go(value)}\n'
+        for s, a, r in series for window, value in sorted(s.coverage.items())))
+
+
+def _by_window(name: str, attribute: str,
+               windows: list[tuple[str, str, AccountFigures]]) -> _Family:
+    """A gauge of every (escaped account, escaped window, figures), from one field."""
+    return name, _family(name, (
+        f'{name}{{account="{a}",window="{w}"}} {_go(getattr(figures, attribute))}\n'
+        for a, w, figures in windows))
+
+
+def _objective(snapshot: Snapshot) -> Iterator[str]:
+    """``lifesize_sla_objective_ratio``: one objective, repeated per account."""
+    name, objective = "lifesize_sla_objective_ratio", _go(snapshot.objective)
+    return _family(name, (
+        f'{name}{{account="{_escape(account.account)}"}} {objective}\n'
+        for account in snapshot.accounts))
+
+
+def _process_families(snapshot: Snapshot) -> Iterator[_Family]:
+    """The agent itself: version, probe interval, scheduler lateness, store errors."""
+    name = "lifesize_probe_build_info"
+    yield name, _family(name, [f'{name}{{version="{_escape(snapshot.version)}"}} 1.0\n'])
+    name = "lifesize_probe_interval_seconds"
+    yield name, _family(name, [f"{name} {_go(snapshot.interval)}\n"])
+    name = "lifesize_probe_scheduler_lateness_seconds"
+    lateness = snapshot.lateness
+    les = tuple(repr(float(bound)) for bound in lateness.buckets)
+    yield name, _family(name, _histogram(
+        name, lateness, les, head='{le="', tail='"}', plain=""))
+    name = "lifesize_probe_store_errors"
+    yield name, _family(name, [f"{name}_total {_go(snapshot.store_errors_total)}\n"])
+
+
+def exposition_for(snapshot: Snapshot, role: str = "standalone") -> tuple[bytes, bytes]:
+    """The exposition of ``role`` (all families by default) and its gzip copy
+    (``Snapshot.exposition*``), rendered together in the agent's worker thread."""
+    exposition = render(snapshot, wanted(role))
     return exposition, gzip_exposition(exposition)
 
 
-def reference_exposition(snapshot: Snapshot) -> bytes:
-    """The same bytes through prometheus-client: the reference the fast path is tested on."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(SnapshotCollector(snapshot))
-    return generate_latest(registry)
-
-
-def _gauge(name: str, labels: list[str]) -> GaugeMetricFamily:
-    return GaugeMetricFamily(name, _HELP[name], labels=labels)
-
-
-def _counter(name: str, labels: list[str]) -> CounterMetricFamily:
-    """A counter; prometheus-client appends ``_total`` to ``name`` in the exposition."""
-    return CounterMetricFamily(name, _HELP[name], labels=labels)
-
-
-def _buckets(histogram: Histogram) -> list[tuple[str, float]]:
-    """Cumulative buckets with ``+Inf`` last, as the exposition wants them."""
-    pairs = [(_le(bound), float(n))
-             for bound, n in zip(histogram.buckets, histogram.counts, strict=True)]
-    return [*pairs, ("+Inf", float(histogram.count))]
-
-
-def _le(bound: float) -> str:
-    """A bucket bound as prometheus-client writes its own (``0.5``, ``1.0``, ``60.0``)."""
-    return repr(float(bound))
-
-
-_EMPTY_DURATIONS = Histogram(DURATION_BUCKETS, (0,) * len(DURATION_BUCKETS))
-
-
-def _probe_families(regions: Iterable[RegionState]) -> Iterator[Metric]:
-    """``lifesize_probe_*`` of every account-region."""
-    success = _gauge("lifesize_probe_success", _SERIES)
-    durations = HistogramMetricFamily(
-        "lifesize_probe_duration_seconds", _HELP["lifesize_probe_duration_seconds"],
-        labels=[*_SERIES, "step"])
-    runs = _counter("lifesize_probe_runs", _SERIES)
-    failures = _counter("lifesize_probe_failures", [*_SERIES, "step", "reason"])
-    last_run = _gauge("lifesize_probe_last_run_timestamp_seconds", _SERIES)
-    skipped = _counter("lifesize_probe_skipped_runs", _SERIES)
-    for state in regions:
-        series = [state.account, state.region]
-        if state.last is not None:
-            success.add_metric(series, 1.0 if state.last.ok else 0.0)
-            last_run.add_metric(series, state.last.ts)
-        for step in [*STEPS, *sorted(set(state.durations) - set(STEPS))]:
-            histogram = state.durations.get(step, _EMPTY_DURATIONS)
-            durations.add_metric([*series, step], _buckets(histogram), histogram.sum)
-        runs.add_metric(series, state.runs_total)
-        for (step, reason), count in sorted(state.failures_total.items()):
-            failures.add_metric([*series, step, reason], count)
-        skipped.add_metric(series, state.skipped_runs_total)
-    yield from (success, durations, runs, failures, last_run, skipped)
-
-
-def _state_families(snapshot: Snapshot) -> Iterator[Metric]:
-    """What is going on now: regions down, maintenance active."""
-    down = _gauge("lifesize_account_down", _SERIES)
-    since = _gauge("lifesize_account_down_since_timestamp_seconds", _SERIES)
-    for state in snapshot.regions:
-        series = [state.account, state.region]
-        down.add_metric(series, 1.0 if state.down else 0.0)
-        if state.down and state.down_since is not None:
-            since.add_metric(series, state.down_since)
-    maintenance = _gauge("lifesize_maintenance_active", ["account"])
-    for account in snapshot.accounts:
-        maintenance.add_metric([account.account], 1.0 if account.maintenance_active else 0.0)
-    yield from (down, since, maintenance)
-
-
-def _sla_families(snapshot: Snapshot) -> Iterator[Metric]:
-    """The contractual figures (R6) of every account and window, and region coverage."""
-    by_window = ["account", "window"]
-    unavailable = _gauge("lifesize_sla_unavailable_seconds", by_window)
-    ratio = _gauge("lifesize_sla_availability_ratio", by_window)
-    budget = _gauge("lifesize_sla_error_budget_remaining_seconds", by_window)
-    objective = _gauge("lifesize_sla_objective_ratio", ["account"])
-    observed = _gauge("lifesize_sla_observed_down_seconds", by_window)
-    for account in snapshot.accounts:
-        objective.add_metric([account.account], snapshot.objective)
-        for window, figures in sorted(account.figures.items()):
-            labels = [account.account, window]
-            unavailable.add_metric(labels, figures.unavailable_seconds)
-            ratio.add_metric(labels, figures.availability)
-            budget.add_metric(labels, figures.error_budget_remaining_seconds)
-            observed.add_metric(labels, figures.observed_down_seconds)
-    coverage = _gauge("lifesize_probe_coverage_ratio", [*_SERIES, "window"])
-    for state in snapshot.regions:
-        for window, value in sorted(state.coverage.items()):
-            coverage.add_metric([state.account, state.region, window], value)
-    yield from (unavailable, ratio, budget, objective, observed, coverage)
-
-
-def _process_families(snapshot: Snapshot) -> Iterator[Metric]:
-    """The agent itself: version, probe interval, scheduler lateness, store errors."""
-    build = _gauge("lifesize_probe_build_info", ["version"])
-    build.add_metric([snapshot.version], 1.0)
-    interval = _gauge("lifesize_probe_interval_seconds", [])
-    interval.add_metric([], snapshot.interval)
-    lateness = HistogramMetricFamily(
-        "lifesize_probe_scheduler_lateness_seconds",
-        _HELP["lifesize_probe_scheduler_lateness_seconds"],
-        buckets=_buckets(snapshot.lateness), sum_value=snapshot.lateness.sum)
-    errors = CounterMetricFamily(
-        "lifesize_probe_store_errors", _HELP["lifesize_probe_store_errors"],
-        value=snapshot.store_errors_total)
-    yield from (build, interval, lateness, errors)
+def gzipped_exposition_for(snapshot: Snapshot, role: str) -> bytes:
+    """Only the gzip copy (``Snapshot.exposition_gzip``), written without the plain text
+    ever whole in memory: what a probing agent keeps at 10,000 series."""
+    return render_gzip(snapshot, wanted(role))

@@ -13,11 +13,10 @@ from collections.abc import Callable
 
 import httpx
 
-from probe.agent.maintenance_api import WindowStore
-from probe.config import Settings
-from probe.config._sections import StatuspageImport
+from probe.config import Settings, StatuspageImport
 from probe.statuspage.plan import ImportRules
 from probe.statuspage.poller import StatuspagePoller
+from probe.store import WindowStore
 
 
 def pollers_for(

@@ -15,15 +15,17 @@ from pathlib import Path
 
 import uvicorn
 
-from probe.agent.heap import FullCollections, settled
+from probe.addresses import parse_listen
+from probe.agent.gc_pacing import FullCollections, settled
 from probe.agent.importer import run_importers
-from probe.agent.runner import Agent
+from probe.agent.probing_role import Agent
+from probe.agent.role import Role
 from probe.agent.sla_role import SlaAgent
 from probe.agent.web import create_app
 from probe.config import Settings
+from probe.credentials import Secret, Secrets
 from probe.flows import make_flow
-from probe.secrets import Secret, Secrets
-from probe.serving import EmbeddedServer, listen_socket, parse_listen
+from probe.http_server import Server, listen_socket
 from probe.store import Store, open_store
 
 _log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ async def run_agent(
         await asyncio.to_thread(store.close)
 
 
-def _agent_for_role(settings: Settings, store: Store, secrets: Secrets) -> Agent | SlaAgent:
+def _agent_for_role(settings: Settings, store: Store, secrets: Secrets) -> Role:
     """A probing agent, or for ``agent.role: sla`` one that only reads the shared store."""
     if settings.agent.role == "sla":
         return SlaAgent(settings=settings, store=store)
@@ -65,7 +67,7 @@ def _agent_for_role(settings: Settings, store: Store, secrets: Secrets) -> Agent
 
 
 async def _serve(
-    agent: Agent | SlaAgent,
+    agent: Role,
     store: Store,
     token: Secret | None,
     stop: asyncio.Event,
@@ -76,8 +78,8 @@ async def _serve(
     collections = FullCollections()
     app = create_app(snapshot=lambda: agent.snapshot, store=store, api_token=token,
                      on_change=_async(agent.request_refresh), on_scrape=collections.scraped)
-    server = EmbeddedServer(uvicorn.Config(app, lifespan="off", log_config=None,
-                                           access_log=False, timeout_graceful_shutdown=2))
+    server = Server(uvicorn.Config(app, lifespan="off", log_config=None,
+                                   access_log=False, timeout_graceful_shutdown=2))
     with sock, settled():
         web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
         agent.start()
@@ -88,7 +90,7 @@ async def _serve(
                                                    agent.request_refresh), name="importers")]
         url = f"http://{host}:{sock.getsockname()[1]}"
         _log.info("agent for region %s on %s: %d series every %gs", agent.settings.agent.region,
-                  url, len(agent.series), agent.interval)
+                  url, agent.series_count, agent.interval)
         if on_started is not None:
             on_started(url)
         await stop.wait()

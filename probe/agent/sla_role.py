@@ -5,21 +5,20 @@ Agents in several regions (``role: region``) write to one database; one agent wi
 maintenance window is declared through its API) it reads every region's timelines
 and the stored maintenance from the database and builds the same snapshot a probing
 agent builds (``refresh.build_snapshot``: quorum R2, maintenance R3, the five-minute
-rule R4–R6, coverage), and exports the families of ``roles.exposition_for``.
+rule R4–R6, coverage), and exports the families of ``exporter.exposition_for``.
 
 A region whose agent stopped writing is an evidence gap (R1), neither up nor down:
 its timeline ends at its last probe, its coverage falls as the window goes on, and an
 outage it had open is closed at its last failure once ``max_gap`` has passed
 (``close_stale``). Quorum then counts it as not down.
 
-``SlaAgent`` has the methods ``main._serve`` drives (``start``, ``writer``,
-``refresher``, ``drain``), so both roles share the web side and the shutdown.
+``SlaAgent`` keeps the ``role.Role`` interface that ``main`` drives, so both roles
+share the web side, the pacing of refreshes and the shutdown.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -27,10 +26,11 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from probe import __version__
+from probe.agent.exporter import exposition_for
 from probe.agent.refresh import SeriesCopy, build_snapshot
-from probe.agent.roles import exposition_for
 from probe.agent.snapshot import LATENESS_BUCKETS, Histogram, LastProbe, Snapshot
 from probe.agent.state import AgentCounters
+from probe.agent.waiting import refresh_pause, until
 from probe.config import Settings
 from probe.model import Instant, MaintenanceWindow, RegionTimeline, Seconds
 from probe.store import Store, StoreError
@@ -49,12 +49,17 @@ class SlaAgent:
         self.settings, self.store, self.clock = settings, store, clock
         self.policy = settings.policy()
         self.interval = settings.agent.interval
-        self.series: dict[str, object] = {}  # probes none: ``main`` logs "0 series"
         self.counters = AgentCounters()
         self.snapshot = Snapshot(generated_at=clock(), version=__version__,
                                  objective=self.policy.objective, interval=self.interval)
         self._dirty = asyncio.Event()
         self._running = False
+        self._refresh_cost = 0.0
+
+    @property
+    def series_count(self) -> int:
+        """Probes none: the regional agents do."""
+        return 0
 
     async def resume(self) -> None:
         """A first snapshot before the web side starts."""
@@ -68,14 +73,12 @@ class SlaAgent:
         await stop.wait()
 
     async def refresher(self, stop: asyncio.Event) -> None:
-        """Refresh every ``interval`` (slower if a refresh costs more than a quarter of
-        it), or at once when ``request_refresh`` was called, until ``stop``."""
+        """Refresh every ``interval`` (slower when ``refresh_pause`` says so), or at once
+        when ``request_refresh`` was called, until ``stop``."""
         while not stop.is_set():
-            began = time.perf_counter()
             await self.refresh()
-            pause = max(self.interval, 4 * (time.perf_counter() - began))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_either(stop, self._dirty), timeout=pause)
+            await until(stop, self._dirty,
+                        timeout=refresh_pause(self._refresh_cost, every=self.interval))
             self._dirty.clear()
 
     def request_refresh(self) -> None:
@@ -86,7 +89,10 @@ class SlaAgent:
         self._running = False
 
     async def refresh(self) -> None:
-        """Read the store, build and render the snapshot off the loop, swap it in."""
+        """Read the store, build and render the snapshot off the loop, swap it in.
+
+        Only the build counts as the refresh's cost: reading a busy database is waiting.
+        """
         try:
             timelines = await asyncio.to_thread(
                 self.store.timelines, max_gap=self.policy.max_gap,
@@ -97,7 +103,9 @@ class SlaAgent:
             return
         self.counters.store_writable = True
         windows = (*self.settings.maintenance_windows(), *(w.to_window() for w in stored))
+        began = time.perf_counter()
         self.snapshot = await asyncio.to_thread(self._build, timelines, windows, self.clock())
+        self._refresh_cost = time.perf_counter() - began
 
     def _build(self, timelines: Sequence[RegionTimeline],
                windows: Sequence[MaintenanceWindow], now: Instant) -> Snapshot:
@@ -158,12 +166,3 @@ def _last_probe(timeline: RegionTimeline) -> LastProbe | None:
         return LastProbe(last, True, None, None, MappingProxyType({}))
     return LastProbe(last, False, failed.step, failed.error, MappingProxyType({}))
 
-
-async def _either(*events: asyncio.Event) -> None:
-    """Until one of ``events`` is set."""
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()

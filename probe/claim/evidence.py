@@ -17,8 +17,9 @@ import orjson
 
 from probe.claim import Claim
 from probe.claim.ticket import TITLE
+from probe.instants import local, utc
 from probe.model import Failure
-from probe.reports._format import local, seconds, utc
+from probe.reports.formatting import seconds
 from probe.sla.report import OutageInWindow
 
 FORMATS = (".csv", ".json")

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from probe import __version__
 from probe.claim import Claim
-from probe.reports._format import counts, duration, percent, period, wall
+from probe.instants import wall
+from probe.reports.formatting import counts, duration, percent, period
 from probe.sla.report import OutageInWindow
 
 TITLE = "SLA Claim"

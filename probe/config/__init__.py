@@ -21,23 +21,27 @@ from probe.config._sections import (
     AgentSection,
     MaintenanceSection,
     SlaSection,
+    StatuspageImport,
     User,
     WindowSection,
 )
-from probe.config._target import TargetSection
-from probe.config._types import parse_duration, parse_instant
+from probe.config._target import PLACEHOLDER, RequestSection, TargetSection
+from probe.config._types import parse_duration
 from probe.config._yaml import KeyPath, line_of, load_yaml
 from probe.model import CreditTier, MaintenanceWindow, SlaPolicy
 
 __all__ = [
+    "PLACEHOLDER",
     "Account",
     "ConfigError",
     "ConfigProblem",
+    "RequestSection",
     "Settings",
+    "StatuspageImport",
+    "TargetSection",
     "User",
     "load_config",
     "parse_duration",
-    "parse_instant",
 ]
 
 

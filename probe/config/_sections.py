@@ -6,15 +6,15 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from probe.addresses import check_http_url, parse_listen
 from probe.config._base import Section
 from probe.config._types import (
     CronExpression,
     Duration,
     InstantValue,
     TimeZoneName,
-    parse_listen,
 )
-from probe.statuspage.urls import check_page_url
+from probe.sla.maintenance import window_problem
 
 
 def check_quorum(value: Any) -> str | int:
@@ -128,16 +128,11 @@ class WindowSection(Section):
 
     @model_validator(mode="after")
     def _one_shape(self) -> Self:
-        one_off = self.start is not None or self.end is not None
-        recurring = self.every is not None or self.duration is not None
-        if one_off == recurring:
-            raise ValueError("give either start and end, or every and duration")
-        if one_off and (self.start is None or self.end is None):
-            raise ValueError("a one-off window needs both start and end")
-        if recurring and (self.every is None or not self.duration):
-            raise ValueError("a recurring window needs every (cron) and a duration above 0")
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError("end must be after start")
+        accounts = None if self.accounts == "*" else self.accounts
+        problem = window_problem(kind=self.kind, accounts=accounts, start=self.start,
+                                 end=self.end, every=self.every, duration=self.duration)
+        if problem is not None:
+            raise ValueError(problem[1])
         return self
 
 
@@ -158,7 +153,7 @@ class StatuspageImport(Section):
     @field_validator("statuspage")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        check_page_url(value)  # ValueError says what is wrong
+        check_http_url(value)  # ValueError says what is wrong
         return value
 
     @field_validator("components")

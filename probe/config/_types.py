@@ -1,14 +1,15 @@
-"""Value types of the config: durations, instants, time zones, cron expressions."""
+"""Value types of the config: durations, instants (``probe.instants``), time zones, cron
+expressions."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator
 
+from probe.instants import parse_instant
 from probe.sla.maintenance import check_cron
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -21,20 +22,6 @@ def parse_duration(value: Any) -> float:
     if not isinstance(value, str) or not _DURATION.fullmatch(value.strip()):
         raise ValueError(f"expected a duration like '5m', got {value!r}")
     return sum(float(number) * _UNITS[unit] for number, unit in _PART.findall(value))
-
-
-def parse_instant(value: Any) -> float:
-    """An RFC 3339 time with a UTC offset (``2026-10-05T10:00:00Z``), as epoch seconds."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed.timestamp()
-        if parsed is not None:
-            raise ValueError(f"time {value!r} has no UTC offset: add 'Z' or '+02:00'")
-    raise ValueError(f"expected a time like '2026-10-05T10:00:00Z', got {value!r}")
 
 
 def check_timezone(value: Any) -> str:
@@ -57,13 +44,6 @@ def check_cron_expression(value: Any) -> str:
         raise ValueError(f"bad cron expression {value!r}: {problem}")
     return value
 
-
-def parse_listen(listen: str, *, example: str = "127.0.0.1:8088") -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:8088`` for IPv6) as a host and a port number."""
-    host, sep, port = listen.rpartition(":")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"expected HOST:PORT such as {example}, got {listen!r}")
-    return host.strip("[]"), int(port)
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]

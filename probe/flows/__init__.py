@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from probe.config._target import TargetSection
+from probe.config import TargetSection
+from probe.credentials import Secrets
 from probe.flows._http import HttpClients
 from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock, Flow, SystemClock
 from probe.flows.errors import reason_for
 from probe.flows.lifesize import LifesizeFlow
 from probe.flows.steps import StepsFlow
-from probe.secrets import Secrets
 
 __all__ = [
     "SYSTEM_CLOCK",

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from probe.config._target import RequestSection
+from probe.config import RequestSection
 from probe.flows._http import Answer
 from probe.flows._template import lookup
 from probe.flows.errors import AuthRejected, BadResponse, HttpStatus

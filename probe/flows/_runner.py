@@ -21,15 +21,14 @@ from typing import Any
 import anyio
 import httpx
 
-from probe.config import Account, User
-from probe.config._target import RequestSection, TargetSection
+from probe.config import Account, RequestSection, TargetSection, User
+from probe.credentials import MASK, Secret, SecretError, Secrets
 from probe.flows._check import judge_answer
 from probe.flows._http import HttpClients, Outgoing, fetch
 from probe.flows._template import MissingVariable, render_json, render_text
 from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock
 from probe.flows.errors import reason_for
 from probe.model import ProbeResult
-from probe.secrets import MASK, Secret, SecretError, Secrets
 
 __all__ = ["Request", "ScriptFlow"]
 

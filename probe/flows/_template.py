@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from probe.config._target import PLACEHOLDER
+from probe.config import PLACEHOLDER
+from probe.credentials import Secret
 from probe.flows.errors import BadResponse
-from probe.secrets import Secret
 
 __all__ = ["MissingVariable", "lookup", "render_json", "render_text"]
 

@@ -8,12 +8,11 @@ and values, extraction into variables), each request tagged ``login``, ``call`` 
 
 from __future__ import annotations
 
-from probe.config import Account, User
-from probe.config._target import TargetSection
+from probe.config import Account, TargetSection, User
+from probe.credentials import Secrets
 from probe.flows._runner import Request, ScriptFlow
 from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock
 from probe.model import ProbeResult
-from probe.secrets import Secrets
 
 __all__ = ["StepsFlow"]
 

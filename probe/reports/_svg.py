@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from probe.instants import utc
 from probe.model import Instant, Span, Window
-from probe.reports._format import duration, utc
+from probe.reports.formatting import duration
 from probe.sla.report import AccountFigures
 
 COLOURS = {

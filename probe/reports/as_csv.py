@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from probe.reports._format import figure_fields, local, seconds, utc
+from probe.instants import local, utc
+from probe.reports.formatting import figure_fields, seconds
 from probe.sla.report import AccountFigures, AppliedMaintenance, OutageInWindow, Report
 
 FIELDS = (

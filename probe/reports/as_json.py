@@ -6,7 +6,8 @@ from typing import Any
 
 import orjson
 
-from probe.reports._format import figure_fields, seconds, utc
+from probe.instants import utc
+from probe.reports.formatting import figure_fields, seconds
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from probe.reports._format import counts, credit_text, duration, percent, period, utc, wall
+from probe.instants import utc, wall
+from probe.reports.formatting import counts, credit_text, duration, percent, period
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 _SPECIAL = re.compile(r"([\\|<>`*\[\]])")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from probe.reports._format import counts, duration, percent, utc
+from probe.instants import utc
+from probe.reports.formatting import counts, duration, percent
 from probe.sla.report import AccountFigures, Report
 
 SUMMARY_HEADER = (

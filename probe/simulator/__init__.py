@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator.app import Simulator, SimUser, create_app
 from probe.simulator.faults import FaultBook, FaultSpec
-from probe.simulator.serve import demo_config, load_simulator, serve
+from probe.simulator.loading import demo_config, load_simulator
 
 __all__ = [
     "FaultBook",
@@ -16,5 +16,4 @@ __all__ = [
     "demo_config",
     "load_simulator",
     "running",
-    "serve",
 ]

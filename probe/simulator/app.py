@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from probe.config import Settings
-from probe.secrets import Secret, Secrets
+from probe.credentials import Secret, Secrets
 from probe.simulator.faults import Fault, FaultBook, FaultSpec
 from probe.simulator.misbehave import misbehave
 

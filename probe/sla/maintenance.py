@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
 
-from probe.model import MaintenanceWindow, Span
+from probe.model import MAINTENANCE_KINDS, Instant, MaintenanceWindow, Seconds, Span
 from probe.sla.spans import merge, subtract
 
 
@@ -18,6 +18,52 @@ def check_cron(expression: str) -> str | None:
         CronSim(expression, datetime(2000, 1, 1, tzinfo=UTC))
     except CronSimError as exc:
         return str(exc) or "invalid cron expression"
+    return None
+
+
+def window_problem(
+    *,
+    kind: object,
+    accounts: Collection[str] | None,
+    start: Instant | None = None,
+    end: Instant | None = None,
+    every: str | None = None,
+    duration: Seconds | None = None,
+) -> tuple[str, str] | None:
+    """What is wrong with a maintenance window, as ``(key, message)``, or None.
+
+    The one statement of what a window is, whoever declares it (the config, the
+    maintenance API, an importer, a row read back from the store): one-off (``start``
+    before ``end``) or recurring (a cron ``every`` and a ``duration`` above 0), never
+    both; a kind the contract excludes; every account (``None``) or some, named. The
+    cron expression itself is checked by ``check_cron``.
+    """
+    shape = _shape_problem(start=start, end=end, every=every, duration=duration)
+    if shape is not None:
+        return shape
+    if kind not in MAINTENANCE_KINDS:
+        return "kind", f"kind must be one of {', '.join(MAINTENANCE_KINDS)}, got {kind!r}"
+    if accounts is not None and (
+            not accounts or not all(name and name == name.strip() for name in accounts)):
+        return "accounts", ('accounts must be non-empty names without surrounding spaces,'
+                            ' or "*" for every account')
+    return None
+
+
+def _shape_problem(*, start: Instant | None, end: Instant | None, every: str | None,
+                   duration: Seconds | None) -> tuple[str, str] | None:
+    """One-off or recurring, never both, and complete."""
+    one_off = start is not None or end is not None
+    recurring = every is not None or duration is not None
+    if one_off == recurring:
+        return "start", "give either start and end, or every and duration"
+    if one_off and (start is None or end is None):
+        return ("end" if end is None else "start"), "a one-off window needs both start and end"
+    if recurring and (every is None or not duration):
+        return ("every" if every is None else "duration",
+                "a recurring window needs every (cron) and a duration above 0")
+    if start is not None and end is not None and not end > start:
+        return "end", "end must be after start"
     return None
 
 

@@ -121,7 +121,8 @@ class TimelineBuilder:
         assert self._pending_ts is not None
         candidate = Failure(self._pending_ts, self._region, step, error)
         kept = self._pending_failure
-        if kept is None or _failure_key(candidate) < _failure_key(kept):
+        if kept is None or (failure_rank(candidate.step, candidate.error)
+                            < failure_rank(kept.step, kept.error)):
             self._pending_failure = candidate
         self._pending_ok = False
 
@@ -189,8 +190,14 @@ class TimelineBuilder:
         return twin
 
 
-def _failure_key(failure: Failure) -> tuple[str, str]:
-    return (failure.step or "", failure.error or "")
+def failure_rank(step: str | None, error: str | None) -> tuple[str, str]:
+    """R1's tie-break: of several failures at one instant (regions written twice, a
+    replayed file), the one kept is the smallest ``(step, error)``.
+
+    Any fixed choice would do; this one makes the engine, both stores and every replay
+    keep the same failure, so their reports are byte for byte the same.
+    """
+    return (step or "", error or "")
 
 
 def region_timeline(

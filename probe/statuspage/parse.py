@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from probe.config._types import parse_instant
+from probe.instants import parse_instant
 from probe.model import Instant
 
 MAX_QUOTED = 200

@@ -26,10 +26,10 @@ import httpx
 import orjson
 
 from probe import __version__
-from probe.agent.maintenance_api import WindowStore
 from probe.statuspage.parse import FeedError, parse_feed
 from probe.statuspage.plan import ImportRules, Plan, plan
 from probe.statuspage.urls import feed_url, shown
+from probe.store import WindowStore
 from probe.store.base import StoreError
 
 log = logging.getLogger(__name__)

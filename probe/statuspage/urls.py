@@ -14,14 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 FEED = "/api/v2/scheduled-maintenances.json"
 
 
-def check_page_url(url: str) -> None:
-    """``ValueError`` saying what is wrong unless ``url`` is an http(s) URL with a host."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"expected the status page's URL, such as https://status.example.com, got {url!r}")
-
-
 def feed_url(page: str) -> str:
     """The scheduled-maintenances JSON of ``page``."""
     parts = urlsplit(page.strip())

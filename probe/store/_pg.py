@@ -27,6 +27,7 @@ from typing import Any
 import psycopg
 
 from probe.model import ProbeResult, Seconds
+from probe.sla.timeline import failure_rank
 from probe.store._rows import durations_json, failure_of, segment_of
 from probe.store._runs import coalesce
 from probe.store.base import Segment, SeriesRows
@@ -103,13 +104,13 @@ def merged(probes: Iterable[ProbeResult]) -> list[ProbeResult]:
     kept: dict[float, ProbeResult] = {}
     for probe in sorted(probes, key=lambda p: p.ts):
         there = kept.get(probe.ts)
-        if there is None or (not probe.ok and (there.ok or _rank(probe) < _rank(there))):
+        if there is None or (not probe.ok and (there.ok or _ranks_before(probe, there))):
             kept[probe.ts] = probe
     return list(kept.values())
 
 
-def _rank(probe: ProbeResult) -> tuple[str, str]:
-    return (probe.step or "", probe.error or "")
+def _ranks_before(probe: ProbeResult, there: ProbeResult) -> bool:
+    return failure_rank(probe.step, probe.error) < failure_rank(there.step, there.error)
 
 
 @dataclass

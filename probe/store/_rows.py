@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from probe.model import ProbeResult, Seconds
+from probe.sla.timeline import failure_rank
 from probe.store._runs import place
 from probe.store.base import Segment, SeriesRows, StoredWindow
 
@@ -116,7 +117,7 @@ def _keep_failure(conn: Connection, sid: int, probe: ProbeResult) -> None:
             "INSERT INTO failures (step, error, durations, series_id, ts) VALUES (?, ?, ?, ?, ?)",
             values,
         )
-    elif (probe.step or "", probe.error or "") < (row[0] or "", row[1] or ""):
+    elif failure_rank(probe.step, probe.error) < failure_rank(row[0], row[1]):
         conn.execute(
             "UPDATE failures SET step = ?, error = ?, durations = ? "
             "WHERE series_id = ? AND ts = ?",

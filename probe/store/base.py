@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from probe.model import (
-    MAINTENANCE_KINDS,
     Instant,
     MaintenanceKind,
     MaintenanceWindow,
@@ -29,6 +28,7 @@ from probe.model import (
     RegionTimeline,
     Seconds,
 )
+from probe.sla.maintenance import window_problem
 from probe.sla.timeline import TimelineBuilder
 
 
@@ -90,13 +90,10 @@ class StoredWindow:
     """Who declared it, e.g. ``api``."""
 
     def __post_init__(self) -> None:
-        if self.kind not in MAINTENANCE_KINDS:
-            kinds = ", ".join(MAINTENANCE_KINDS)
-            raise ValueError(f"kind must be one of {kinds}, got {self.kind!r}")
-        if not self.end > self.start:
-            raise ValueError(f"end must be after start, got start={self.start} end={self.end}")
-        if self.accounts is not None and (not self.accounts or not all(self.accounts)):
-            raise ValueError(f"accounts must be non-empty names or '*', got {self.accounts!r}")
+        problem = window_problem(kind=self.kind, accounts=self.accounts, start=self.start,
+                                 end=self.end)
+        if problem is not None:
+            raise ValueError(f"{problem[1]} (window {self.id!r})")
         if not self.id or not self.source:
             raise ValueError(f"id and source must be non-empty, got {self.id!r}, {self.source!r}")
 
@@ -123,6 +120,17 @@ class StoredWindow:
         return MaintenanceWindow(
             kind=self.kind, accounts=self.accounts, name=self.name, start=self.start, end=self.end
         )
+
+
+class WindowStore(Protocol):
+    """The maintenance windows of a store: all that the maintenance API and the
+    importers need (any ``Store`` is one)."""
+
+    def add_window(self, window: StoredWindow) -> None: ...
+
+    def windows(self) -> list[StoredWindow]: ...
+
+    def delete_window(self, window_id: str) -> bool: ...
 
 
 class Store(Protocol):

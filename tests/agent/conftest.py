@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from probe.agent.exporter import render_exposition
+from probe.agent.exporter import render as render_exposition
 from probe.agent.snapshot import (
     DURATION_BUCKETS,
     LATENESS_BUCKETS,
@@ -21,8 +21,8 @@ from probe.agent.snapshot import (
     Snapshot,
 )
 from probe.agent.web import create_app
+from probe.credentials import Secret
 from probe.model import Failure, MaintenanceWindow, Outage, Window
-from probe.secrets import Secret
 from probe.sla.report import AccountFigures, OutageInWindow
 from probe.store.base import StoredWindow, StoreError
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
 from tests.agent.test_end_to_end import metric

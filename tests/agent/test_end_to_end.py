@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from probe.reports._format import utc
-from probe.serving import running
+from probe.http_server import running
+from probe.instants import utc
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import TOKEN, write_config
 from tests.agent.in_loop import agent_in_loop

@@ -18,13 +18,10 @@ from hypothesis import strategies as st
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-from probe.agent.exporter import (
-    SnapshotCollector,
-    reference_exposition,
-    render_exposition,
-    render_exposition_pair,
-)
-from probe.agent.exposition import CHUNK_LINES, HELP, chunks, render, render_gzip
+from probe.agent.exporter import CHUNK_LINES, chunks, render, render_gzip
+from probe.agent.exporter import exposition_for as render_exposition_pair
+from probe.agent.exporter import render as render_exposition
+from probe.agent.metric_families import FAMILIES as HELP
 from probe.agent.snapshot import (
     DURATION_BUCKETS,
     AccountState,
@@ -35,6 +32,7 @@ from probe.agent.snapshot import (
 )
 from probe.sla.report import AccountFigures
 from tests.agent.conftest import EVIL, MONTH, NOW, TOKEN, build_snapshot, region
+from tests.agent.reference_exposition import SnapshotCollector, reference_exposition
 
 FAMILIES = {
     "lifesize_probe_success": ("gauge", {"account", "region"}),

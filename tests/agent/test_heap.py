@@ -6,7 +6,7 @@ import asyncio
 import gc
 import time
 
-from probe.agent.heap import FullCollections, settled
+from probe.agent.gc_pacing import FullCollections, settled
 
 
 class Cycle:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from probe.agent.runner import CAPTURE_BATCH, Agent, probed_accounts
+from probe.agent.probing_role import CAPTURE_BATCH, Agent, probed_accounts
 from probe.agent.scheduler import jitter_delay, lateness, offsets, slot
 from probe.agent.state import SeriesState
 from probe.config import Account, Settings, User

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from probe.agent.exporter import render_exposition_pair
-from probe.agent.roles import ACCOUNT_FAMILIES, exposition_for
+from probe.agent.exporter import exposition_for
+from probe.agent.exporter import exposition_for as render_exposition_pair
+from probe.agent.metric_families import ACCOUNT_FAMILIES
 from probe.agent.sla_role import SlaAgent, close_stale
 from probe.cli import main
 from probe.config import ConfigError, Settings, load_config

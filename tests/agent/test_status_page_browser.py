@@ -16,8 +16,8 @@ import pytest
 
 from probe.agent.snapshot import Snapshot
 from probe.agent.web import create_app
-from probe.secrets import Secret
-from probe.serving import running
+from probe.credentials import Secret
+from probe.http_server import running
 from tests.agent.conftest import EVIL, NOW, TOKEN, FakeStore, build_snapshot
 
 CHROMIUM = Path("/usr/bin/chromium")

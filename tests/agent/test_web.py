@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from probe.agent.exporter import CONTENT_TYPE, render_exposition_pair
+from probe.agent.exporter import CONTENT_TYPE
+from probe.agent.exporter import exposition_for as render_exposition_pair
 from probe.agent.snapshot import Snapshot
-from probe.agent.status_page import render_status_page
-from probe.agent.web import accepts_gzip
+from probe.agent.web.app import accepts_gzip
+from probe.agent.web.page import render_status_page
 from probe.store import open_store
 from tests.agent.conftest import EVIL, NOW, TOKEN, Changes, FakeStore, build_snapshot
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from probe.agent.exporter import render_exposition
+from probe.agent.exporter import render as render_exposition
 from tests.agent.conftest import build_snapshot
 from tests.deploy.conftest import DEPLOY
 from tests.deploy.promql import metric_names

@@ -25,7 +25,7 @@ import httpx
 import pytest
 import yaml
 
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
 from tests.agent.test_crash import AgentProcess

@@ -11,8 +11,8 @@ import pytest
 import respx
 
 from probe.config import Account
+from probe.credentials import Secrets
 from probe.flows import LifesizeFlow
-from probe.secrets import Secrets
 
 LOGIN = "https://login.test/api/login"
 CREATE = "https://meeting.test/meeting/create"

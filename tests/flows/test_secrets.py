@@ -11,8 +11,8 @@ import pytest
 import respx
 
 from probe.config import Account
+from probe.credentials import Secret, SecretError, Secrets
 from probe.flows import LifesizeFlow
-from probe.secrets import Secret, SecretError, Secrets
 
 LOGIN = "https://login.test/api/login"
 CREATE = "https://meeting.test/meeting/create"

@@ -9,10 +9,9 @@ import httpx
 import pytest
 import respx
 
-from probe.config import Account
-from probe.config._target import TargetSection
+from probe.config import Account, TargetSection
+from probe.credentials import Secrets
 from probe.flows import StepsFlow, make_flow
-from probe.secrets import Secrets
 
 pytestmark = pytest.mark.anyio
 

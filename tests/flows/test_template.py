@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from probe.credentials import Secret
 from probe.flows._template import MissingVariable, lookup, render_json, render_text
 from probe.flows.errors import BadResponse
-from probe.secrets import Secret
 
 VARIABLES: dict[str, Any] = {"user.username": "alice", "user.password": Secret("pw"),
                              "n": 7, "flag": False, "none": None}

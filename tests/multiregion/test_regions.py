@@ -31,7 +31,7 @@ import httpx
 import pytest
 
 from probe.cli import main
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.test_crash import AgentProcess, wait_for
 from tests.agent.test_end_to_end import metric

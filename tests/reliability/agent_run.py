@@ -15,7 +15,7 @@ from typing import Any
 from probe.config import load_config
 from probe.model import Outage, Seconds
 from probe.sla import histories
-from probe.sources import from_store
+from probe.statement import from_store
 from probe.store import open_store
 
 

@@ -19,11 +19,10 @@ import httpx
 import pytest
 
 from probe.agent.scheduler import ProbeScheduler
-from probe.config import Account
-from probe.config._target import TargetSection
+from probe.config import Account, TargetSection
+from probe.credentials import Secrets
 from probe.flows import SystemClock, make_flow
-from probe.secrets import Secrets
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
 from tests.agent.test_crash import AgentProcess, wait_for

@@ -25,13 +25,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from probe.agent.openapi import OPENAPI
 from probe.agent.snapshot import Snapshot
 from probe.agent.web import create_app
+from probe.agent.web.openapi import OPENAPI
 from probe.cli import main
+from probe.credentials import Secret
 from probe.model import ProbeResult
 from probe.reports import RENDERERS
-from probe.secrets import Secret
 from probe.store import open_store
 from tests.helpers import at
 

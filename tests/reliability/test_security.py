@@ -23,12 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
-from probe.agent.maintenance_api import ApiError, MaintenanceApi
+from probe.agent.web.maintenance_api import ApiError, MaintenanceApi
 from probe.cli import main
 from probe.config import AgentSection, load_config
+from probe.credentials import Secret, Secrets
+from probe.http_server import running
 from probe.reports import RENDERERS
-from probe.secrets import Secret, Secrets
-from probe.serving import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import PASSWORDS, TOKEN, write_config
 from tests.agent.test_crash import wait_for
@@ -187,7 +187,7 @@ def test_the_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch)
         calls.append((given, expected))
         return original(given, expected)
 
-    monkeypatch.setattr("probe.agent.maintenance_api.hmac.compare_digest", recording)
+    monkeypatch.setattr("probe.agent.web.maintenance_api.hmac.compare_digest", recording)
     api = MaintenanceApi(store=None, api_token=Secret(TOKEN), clock=time.time,  # type: ignore[arg-type]
                          on_change=None)
 

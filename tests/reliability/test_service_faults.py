@@ -21,11 +21,10 @@ from typing import Any
 import anyio
 import pytest
 
-from probe.config import Account
-from probe.config._target import TargetSection
+from probe.config import Account, TargetSection
+from probe.credentials import Secrets
 from probe.flows import make_flow
 from probe.model import ProbeResult
-from probe.secrets import Secrets
 from tests.conftest import LiveSimulator
 from tests.reliability.agent_run import record
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from probe.agent.runner import WINDOWS_WAIT, Agent
-from probe.serving import running
+from probe.agent.probing_role import WINDOWS_WAIT, Agent
+from probe.http_server import running
 from probe.simulator import create_app, load_simulator
 from probe.store import Store, open_store
 from probe.store.base import StoredWindow

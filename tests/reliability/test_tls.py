@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from probe.config import Account
-from probe.config._target import TargetSection
+from probe.config import Account, TargetSection
+from probe.credentials import Secret, Secrets
 from probe.flows import make_flow
-from probe.secrets import Secret, Secrets
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator import Simulator, SimUser, create_app
 from tests.conftest import PASSWORDS
 

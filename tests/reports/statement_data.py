@@ -27,8 +27,7 @@ from probe.config import Settings
 from probe.model import ProbeResult
 from probe.sla import calendar_month, region_timeline
 from probe.sla.report import Report
-from probe.sources import History
-from probe.statement import statement
+from probe.statement import History, statement
 from tests.helpers import at
 
 EVIL = '<script>alert("x")</script> & co'

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from probe.output import write_output
+from probe.cli.output import write_output
 from probe.reports import render_html
 from tests.agent.test_status_page_browser import ARTIFACTS, CHROMIUM, chromium
 from tests.reports.statement_data import EVIL, EVIL_ERROR, october_report

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 
 import pytest
 
+from probe.instants import local, utc, wall
 from probe.reports import render_csv, render_html, render_markdown
-from probe.reports._format import counts, duration, local, percent, utc, wall
+from probe.reports.formatting import counts, duration, percent
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 from tests.reports.statement_data import EVIL, SETTINGS, october_report
 

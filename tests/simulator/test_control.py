@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from probe.secrets import Secret
+from probe.credentials import Secret
 from probe.simulator import FaultBook, FaultSpec, Simulator, SimUser, create_app
 
 pytestmark = pytest.mark.anyio

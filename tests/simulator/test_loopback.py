@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from probe.config import Account, User
+from probe.credentials import Secret, Secrets
 from probe.flows import LifesizeFlow
-from probe.secrets import Secret, Secrets
 from probe.simulator import Simulator, SimUser, create_app, running
 
 pytestmark = pytest.mark.anyio

@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from probe.addresses import parse_listen
 from probe.cli import main
-from probe.serving import parse_listen
-from probe.simulator.serve import demo_config, serve
+from probe.cli.simulate import serve
+from probe.simulator import demo_config
 from tests.ports import free_port
 
 

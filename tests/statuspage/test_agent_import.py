@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from probe.serving import running
+from probe.http_server import running
 from probe.simulator import create_app, load_simulator
 from tests.agent.agent_config import write_config
 from tests.agent.in_loop import agent_in_loop

@@ -15,11 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from probe.agent.maintenance_api import WindowStore
-from probe.serving import running
+from probe.http_server import running
 from probe.statuspage.plan import ImportRules
 from probe.statuspage.poller import MAX_BYTES, StatuspagePoller
-from probe.store import Store, open_store
+from probe.store import Store, WindowStore, open_store
 from probe.store.base import StoredWindow, StoreError
 from tests.helpers import at
 from tests.statuspage.feeds import FakePage, feed, item

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from probe.statuspage.urls import check_page_url, feed_url, page_key, shown
+from probe.addresses import check_http_url
+from probe.statuspage.urls import feed_url, page_key, shown
 
 
 @pytest.mark.parametrize(("page", "feed"), [
@@ -32,4 +33,4 @@ def test_keys_name_host_port_and_path() -> None:
                                  "https://", "file:///etc/passwd"])
 def test_only_http_urls_with_a_host(bad: str) -> None:
     with pytest.raises(ValueError, match="expected the status page's URL"):
-        check_page_url(bad)
+        check_http_url(bad)

@@ -9,7 +9,7 @@ import pytest
 from probe.cli import main
 from probe.model import ProbeResult
 from probe.store import Store, StoredWindow, open_store
-from probe.store.copy import copy_store
+from probe.store.transfer import copy_store
 from tests.postgres import Postgres
 from tests.store.helpers import BASE, probes, reference, same_r1
 
@@ -115,7 +115,7 @@ def test_long_copies_report_progress_on_stderr(
     store = open_store(url, interval=60, max_gap=300)
     store.write([p for i in range(250) for p in probes("..", account=f"a{i:03d}")])
     store.close()
-    monkeypatch.setattr("probe.cli_store.PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr("probe.cli.store.PROGRESS_EVERY", 0.0)
     assert main(["copy-store", url, postgres.schema("progress")]) == 0
     assert capsys.readouterr().err.splitlines() == [
         "copying: 200 of 250 series (80%)",

@@ -10,23 +10,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from probe import __version__
-from probe.claim import ClaimError, prepare_claim
+from probe.claim import prepare_claim
 from probe.claim.evidence import default_evidence_path, evidence_format, render_evidence
 from probe.claim.ticket import nothing_to_claim, ticket_text
-from probe.cli_agent import add_agent_commands
-from probe.cli_store import add_store_commands
-from probe.config import ConfigError, Settings, load_config, parse_instant
+from probe.cli import exits
+from probe.cli.agent import add_agent_commands
+from probe.cli.output import write_output
+from probe.cli.store import add_store_commands
+from probe.config import Settings, load_config
 from probe.config.summary import summarize
+from probe.instants import parse_instant
 from probe.model import Window
-from probe.output import write_output
 from probe.reports import RENDERERS
-from probe.results_file import ResultsFileError
-from probe.secrets import SecretError
 from probe.sla import calendar_month, previous_month
 from probe.statement import Source, read_history, statement
-from probe.store import StoreError
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 DESCRIPTION = """\
 Synthetic availability probes for Lifesize Cloud, and the SLA accounting that turns
@@ -92,16 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
-    try:
-        return command(args)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-    except (ResultsFileError, StoreError, SecretError, ClaimError) as exc:
-        print(exc, file=sys.stderr)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return EXIT_BAD_INPUT
+    return exits.guarded(command, args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -236,7 +224,7 @@ def run_report(args: argparse.Namespace) -> int:
     window = _report_window(args.month, settings.sla.timezone)
     report = statement(history, settings, window, args.account)
     write_output(RENDERERS[args.format](report), args.output)
-    return EXIT_OK
+    return exits.OK
 
 
 def run_claim(args: argparse.Namespace) -> int:
@@ -246,12 +234,12 @@ def run_claim(args: argparse.Namespace) -> int:
                           args.account, window, now=args.now or time.time(), progress=_progress)
     if not claim.periods:
         print(nothing_to_claim(claim), file=sys.stderr)
-        return EXIT_FAILED
+        return exits.FAILED
     paths = args.evidence or [default_evidence_path(claim)]
     for path in paths:
         write_output(render_evidence(claim, path), path)
     write_output(ticket_text(claim, paths), args.output)
-    return EXIT_OK
+    return exits.OK
 
 
 def _report_window(month: tuple[int, int] | None, timezone: str) -> Window:
@@ -266,7 +254,7 @@ def _progress(lines: int) -> None:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from probe.simulator.serve import serve  # noqa: PLC0415 (uvicorn only for this command)
+    from probe.cli.simulate import serve  # noqa: PLC0415 (uvicorn only for this command)
 
     return serve(listen=args.listen, config_path=Path(args.config) if args.config else None)
 
@@ -274,4 +262,4 @@ def run_simulate(args: argparse.Namespace) -> int:
 def run_check_config(args: argparse.Namespace) -> int:
     settings = load_config(args.file)
     sys.stdout.write(summarize(settings, args.file, now=time.time()))
-    return EXIT_OK
+    return exits.OK

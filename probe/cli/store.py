@@ -1,6 +1,6 @@
 """The store commands: ``migrate`` and ``copy-store`` (parsing and wiring only).
 
-The work is in ``probe.store.copy``. Database URLs may carry a password, so nothing
+The work is in ``probe.store.transfer``. Database URLs may carry a password, so nothing
 here prints one: the stores' messages name databases without it.
 """
 
@@ -11,8 +11,9 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from probe.cli import exits
 from probe.config import Settings, load_config
-from probe.store.copy import copy_urls, migrate_url
+from probe.store.transfer import copy_urls, migrate_url
 
 if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -62,7 +63,7 @@ def run_migrate_command(args: argparse.Namespace) -> int:
     applied, version = migrate_url(args.database)
     done = f"applied {', '.join(map(str, applied))}" if applied else "nothing to apply"
     print(f"schema at version {version} ({done})", file=sys.stderr)
-    return 0
+    return exits.OK
 
 
 def run_copy_command(args: argparse.Namespace) -> int:
@@ -74,7 +75,7 @@ def run_copy_command(args: argparse.Namespace) -> int:
     how = "merged" if copied.merged else "copied"
     print(f"{how} {copied.series:,} series ({copied.failures:,} failed probes in full) and "
           f"{copied.windows:,} maintenance windows", file=sys.stderr)
-    return 0
+    return exits.OK
 
 
 class _Progress:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from probe.agent.maintenance_api import MAX_BODY, MAX_NAME
+from probe.agent.web.maintenance_api import MAX_BODY, MAX_NAME
 from probe.model import MAINTENANCE_KINDS
 
 __all__ = ["OPENAPI"]

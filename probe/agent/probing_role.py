@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from probe import __version__
+from probe.agent.exporter import gzipped_exposition_for
 from probe.agent.refresh import SeriesCopy, build_snapshot, capture
-from probe.agent.roles import gzipped_exposition_for
 from probe.agent.scheduler import Job, ProbeScheduler, jitter_delay, lateness, offsets, slot
 from probe.agent.snapshot import Snapshot
 from probe.agent.state import AgentCounters, SeriesState
-from probe.agent.waiting import until
+from probe.agent.waiting import refresh_pause, until
 from probe.config import Account, Settings, User
 from probe.flows import Flow
 from probe.model import MaintenanceWindow, ProbeResult
@@ -82,9 +82,13 @@ class Agent:
         self._stored_windows: tuple[MaintenanceWindow, ...] = ()
         self._windows_read: asyncio.Task[None] | None = None
         self.series: dict[str, Series] = {}
-        self.scheduler = ProbeScheduler(interval=self.interval, anchor=clock())
+        self.scheduler = ProbeScheduler(interval=self.interval, anchor=clock(), wall=clock)
         self._copies: dict[str, tuple[int, SeriesCopy]] = {}
         self._refresh_cost = 0.0
+
+    @property
+    def series_count(self) -> int:
+        return len(self.series)
 
     async def resume(self) -> None:
         """Rebuild every series' R1 state from the store, so an open outage carries on."""
@@ -174,17 +178,16 @@ class Agent:
     async def refresher(self, stop: asyncio.Event) -> None:
         """Rebuild the snapshot when something changed.
 
-        At most every ``REFRESH_EVERY`` seconds, and computing never more than a fifth of
-        the time: at 10,000 series a refresh costs a second of CPU, and probes come first.
-        Time spent waiting for the store is not cost: a locked database must not slow the
-        snapshot, or ``/readyz`` would report stale probes instead of the store.
+        At most every ``REFRESH_EVERY`` seconds, slower when refreshes cost more than
+        ``refresh_pause`` allows: at 10,000 series a refresh costs a second of CPU, and
+        probes come first.
         """
         while not stop.is_set():
             await until(self._dirty, timeout=REFRESH_EVERY)
             if self._dirty.is_set():
                 self._dirty.clear()
                 await self.refresh()
-            await until(stop, timeout=max(REFRESH_EVERY, 4 * self._refresh_cost))
+            await until(stop, timeout=refresh_pause(self._refresh_cost, every=REFRESH_EVERY))
 
     async def _capture(self) -> list[SeriesCopy]:
         """Copies of every series, reusing those of series unchanged since the last time.

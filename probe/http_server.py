@@ -1,13 +1,16 @@
-"""Serving ASGI apps with uvicorn: listening sockets, an embedded server, test servers.
+"""Serving ASGI apps with uvicorn: listening sockets, the one server class, test servers.
 
-The agent runs its web side inside its own event loop and owns the signals, so
-``EmbeddedServer`` leaves signal handling alone; ``running`` serves an app on a free
-loopback port in a thread, for tests and benchmarks.
+Every server of the program is a ``Server``. The agent and the demo run theirs as one
+task of a larger event loop that owns the signals, so by default a ``Server`` leaves
+signal handling alone; the simulator's command line is the server and nothing else, so
+it asks for ``signals=True`` and stops gracefully on SIGINT or SIGTERM. ``running`` serves
+an app on a free loopback port in a thread, for tests and benchmarks.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
@@ -16,9 +19,7 @@ from typing import Any
 
 import uvicorn
 
-from probe.config._types import parse_listen
-
-__all__ = ["EmbeddedServer", "listen_socket", "parse_listen", "running"]
+__all__ = ["Server", "listen_socket", "running"]
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
@@ -42,12 +43,31 @@ def listen_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that runs as one task of a larger program: no signal handlers."""
+class Server(uvicorn.Server):
+    """A uvicorn server whose signal handling is chosen, not inherited.
+
+    uvicorn's own re-raises the signal once it has stopped, which would kill a program
+    that embeds the server. ``signals=False`` installs no handler at all; ``signals=True``
+    stops gracefully on SIGINT or SIGTERM and lets ``run`` return (in the main thread
+    only, where Python allows handlers), then puts the previous handlers back.
+    """
+
+    def __init__(self, config: uvicorn.Config, *, signals: bool = False) -> None:
+        super().__init__(config)
+        self._signals = signals
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        yield
+        if not self._signals or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        wanted = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in wanted}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
@@ -61,7 +81,7 @@ def running(app: Any, host: str = "127.0.0.1", **options: Any) -> Iterator[str]:
     config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
                             timeout_graceful_shutdown=1, **options)
     scheme = "https" if options.get("ssl_certfile") else "http"
-    server = uvicorn.Server(config)
+    server = Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"server:{port}", daemon=True)
     thread.start()

@@ -26,11 +26,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from probe.agent.exporter import CONTENT_TYPE
-from probe.agent.maintenance_api import ApiError, MaintenanceApi, WindowStore
-from probe.agent.openapi import OPENAPI
 from probe.agent.snapshot import Snapshot
-from probe.agent.status_page import render_status_page
-from probe.secrets import Secret
+from probe.agent.web.maintenance_api import ApiError, MaintenanceApi
+from probe.agent.web.openapi import OPENAPI
+from probe.agent.web.page import render_status_page
+from probe.credentials import Secret
+from probe.store import WindowStore
 
 __all__ = ["CONTENT_SECURITY_POLICY", "SecurityHeaders", "accepts_gzip", "create_app"]
 

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from probe.agent.snapshot import AccountState, RegionState, Snapshot
+from probe.instants import utc
 from probe.model import Instant, MaintenanceWindow, Seconds
-from probe.reports._format import duration, percent, utc
+from probe.reports.formatting import duration, percent
+from probe.reports.style import STYLE
 from probe.sla.report import AccountFigures, OutageInWindow
 
 __all__ = ["MAX_OUTAGES", "render_status_page"]
@@ -22,24 +24,6 @@ __all__ = ["MAX_OUTAGES", "render_status_page"]
 MAX_OUTAGES = 10
 """Outages listed per account, most recent first (the full list is in the report)."""
 
-_STYLE = """
-body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:75rem;padding:0 1rem;
-color:#1d2430;background:#f6f7f9}
-h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:0 0 .5rem}
-h3{font-size:1rem;margin:1rem 0 .3rem}
-.meta{color:#5a6472;margin:0 0 1.5rem}
-section{background:#fff;border:1px solid #d9dde3;border-radius:6px;padding:1rem 1.25rem;
-margin:0 0 1.25rem}
-table{border-collapse:collapse;width:100%;margin:.25rem 0}
-th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #e6e9ee;vertical-align:top}
-th{font-weight:600;color:#3b4553;background:#f0f2f5}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;padding:.05rem .55rem;border-radius:1rem;font-weight:600;
-font-size:.9em}
-.up{background:#dff3e4;color:#17642d}.down{background:#fbe0e0;color:#9b1c1c}
-.maint{background:#e3ecfb;color:#1d4d9b}.unknown{background:#eceef1;color:#4b5563}
-.none{color:#5a6472;margin:.25rem 0}
-"""
 
 
 def render_status_page(snapshot: Snapshot, *, now: Instant) -> str:
@@ -56,7 +40,7 @@ def render_status_page(snapshot: Snapshot, *, now: Instant) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Lifesize Cloud availability</title><style>{_STYLE}</style></head><body>"
+        f"<title>Lifesize Cloud availability</title><style>{STYLE}</style></head><body>"
         f'<h1>Lifesize Cloud availability</h1><p class="meta">{meta}</p>'
         f"{_summary(names, accounts, regions, snapshot.objective)}"
         f"{sections}</body></html>"

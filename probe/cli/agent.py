@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from probe.addresses import parse_listen
+from probe.cli import exits
+from probe.cli.output import write_output
 from probe.config import load_config
-from probe.output import write_output
 from probe.results_file import write_results
-from probe.serving import parse_listen
 from probe.store import open_store
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def run_agent_command(args: argparse.Namespace) -> int:
     except OSError as exc:  # the listening socket: address in use, not ours to bind
         print(f"cannot listen on {settings.agent.listen}: {exc.strerror or exc}",
               file=sys.stderr)
-        return 1
+        return exits.FAILED
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
@@ -102,13 +103,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
             parse_listen(address)
         except ValueError as exc:
             print(f"lifesize-probe demo: {option}: {exc}", file=sys.stderr)
-            return 2
+            return exits.BAD_INPUT
     _logging()
     try:
         return asyncio.run(run_demo(listen=args.listen, simulator=args.simulator))
     except OSError as exc:  # address in use, or not ours to bind
         print(f"lifesize-probe demo: cannot listen: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return exits.FAILED
 
 
 def run_export_command(args: argparse.Namespace) -> int:
@@ -120,4 +121,4 @@ def run_export_command(args: argparse.Namespace) -> int:
         store.close()
     write_output(text.getvalue(), args.output)
     print(f"{count} results", file=sys.stderr)
-    return 0
+    return exits.OK

@@ -1,32 +1,10 @@
-"""Formatting shared by the renderers: times, durations, figures."""
+"""Formatting of figures shared by the renderers, the claim and the status page:
+durations, percentages, counts (instants are formatted by ``probe.instants``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from probe.model import Instant, Seconds
+from probe.model import Seconds
 from probe.sla.report import AccountFigures
-
-
-def utc(instant: Instant) -> str:
-    """RFC 3339 in UTC: ``2026-10-05T10:00:00Z`` (milliseconds only when present)."""
-    moment = datetime.fromtimestamp(instant, tz=UTC)
-    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
-    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
-
-
-def local(instant: Instant, zone: str) -> str:
-    """RFC 3339 on the wall clock of ``zone``: ``2026-10-05T12:00:00+02:00``."""
-    moment = datetime.fromtimestamp(instant, tz=ZoneInfo(zone))
-    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
-    return moment.isoformat(timespec=spec)
-
-
-def wall(instant: Instant, zone: str) -> str:
-    """For people: ``2026-10-05 12:00:00 CEST`` (``UTC`` for UTC)."""
-    moment = datetime.fromtimestamp(instant, tz=ZoneInfo(zone))
-    return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or zone)
 
 
 def seconds(value: Seconds) -> float:

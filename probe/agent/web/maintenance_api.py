@@ -14,22 +14,21 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, cast
 
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from probe.model import MAINTENANCE_KINDS, Instant, MaintenanceKind
-from probe.reports._format import utc
-from probe.secrets import Secret
-from probe.store.base import StoredWindow, StoreError
+from probe.credentials import Secret
+from probe.instants import EXAMPLE, InstantError, parse_instant, utc
+from probe.model import Instant, MaintenanceKind
+from probe.sla.maintenance import window_problem
+from probe.store import StoredWindow, StoreError, WindowStore
 
 __all__ = [
-    "MAX_BODY", "ApiError", "MaintenanceApi", "WindowStore", "validate_window", "window_json",
+    "MAX_BODY", "ApiError", "MaintenanceApi", "validate_window", "window_json",
 ]
 
 log = logging.getLogger(__name__)
@@ -39,22 +38,10 @@ MAX_BODY = 64 * 1024
 
 MAX_NAME = 200
 _FIELDS = frozenset({"kind", "accounts", "start", "end", "name"})
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 _NO_STORE = {"Cache-Control": "no-store"}
 _CHALLENGE = 'Bearer realm="lifesize-probe"'
 _NO_TOKEN = ("maintenance API writes are disabled: no API token is configured; set"
              " agent.api_token_env or agent.api_token_file in the config and restart")
-
-
-class WindowStore(Protocol):
-    """The part of ``probe.store.Store`` this API needs (any ``Store`` is one)."""
-
-    def add_window(self, window: StoredWindow) -> None: ...
-
-    def windows(self) -> list[StoredWindow]: ...
-
-    def delete_window(self, window_id: str) -> bool: ...
 
 
 class ApiError(Exception):
@@ -181,9 +168,11 @@ def validate_window(data: Any) -> dict[str, Any]:
         if key not in data:
             raise ApiError(400, f"{key} is required", key)
     start, end = _instant(data["start"], "start"), _instant(data["end"], "end")
-    if not end > start:
-        raise ApiError(400, "end must be after start", "end")
-    return {"kind": _kind(data["kind"]), "accounts": _accounts(data["accounts"]),
+    kind, accounts = data["kind"], _accounts(data["accounts"])
+    problem = window_problem(kind=kind, accounts=accounts, start=start, end=end)
+    if problem is not None:
+        raise ApiError(400, problem[1], problem[0])
+    return {"kind": cast(MaintenanceKind, kind), "accounts": accounts,
             "start": start, "end": end, "name": _name(data.get("name", ""))}
 
 
@@ -195,35 +184,21 @@ def window_json(window: StoredWindow) -> dict[str, Any]:
             "created_at": utc(window.created_at), "source": window.source}
 
 
-def _kind(value: Any) -> MaintenanceKind:
-    for kind in MAINTENANCE_KINDS:
-        if value == kind:
-            return kind
-    raise ApiError(400, f"kind must be one of {', '.join(MAINTENANCE_KINDS)}, got {value!r}",
-                   "kind")
-
-
 def _accounts(value: Any) -> frozenset[str] | None:
     if value == "*":
         return None
-    if (not isinstance(value, list) or not value
-            or not all(isinstance(name, str) and name and name == name.strip()
-                       for name in value)):
-        raise ApiError(400, 'accounts must be "*" or a non-empty list of account names'
-                       " (non-empty strings without surrounding spaces)", "accounts")
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ApiError(400, 'accounts must be "*" or a list of account names', "accounts")
     return frozenset(value)
 
 
 def _instant(value: Any, field: str) -> Instant:
     """RFC 3339 with an explicit offset (``Z`` or ``±hh:mm``): no guessing a time zone."""
-    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
-        raise ApiError(400, f"{field} must be an RFC 3339 time with offset, such as"
-                       f" 2026-10-05T10:00:00Z, got {value!r}", field)
-    text = value.upper().replace("Z", "+00:00")
     try:
-        return datetime.fromisoformat(text).astimezone(UTC).timestamp()
-    except (ValueError, OverflowError) as exc:
-        raise ApiError(400, f"{field}: {value!r} is not a valid time ({exc})", field) from None
+        return parse_instant(value)
+    except InstantError:
+        raise ApiError(400, f"{field} must be an RFC 3339 time with offset, such as"
+                       f" {EXAMPLE}, got {value!r}", field) from None
 
 
 def _name(value: Any) -> str:
