@@ -122,8 +122,13 @@ class Outage:
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
-    """The stretch of time a set of figures is about.
+class Period:
+    """The stretch of time a set of figures is about: a calendar month, the month to
+    date, the trailing 30 days.
+
+    Inside the code it is a period, so that "window" always means a maintenance window;
+    where it is public it keeps its old name: the metrics label ``window`` and the
+    ``window`` key of the report's JSON (the ``window`` field of the figures).
 
     ``[start, end)`` is the period whose length is the denominator of availability and
     error budget; ``as_of`` (at most ``end``) is how far the data can reach, so that the

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from probe.config import Settings
-from probe.model import MaintenanceWindow, RegionTimeline, SlaPolicy, Window
+from probe.model import MaintenanceWindow, Period, RegionTimeline, SlaPolicy
 from probe.results_file import Progress, read_timelines
 from probe.sla import build_report, histories
 from probe.sla.report import Report
@@ -75,9 +75,9 @@ def from_store(url: str, policy: SlaPolicy, accounts: Collection[str]) -> Histor
 
 
 def statement(
-    history: History, settings: Settings, window: Window, accounts: Collection[str] = ()
+    history: History, settings: Settings, period: Period, accounts: Collection[str] = ()
 ) -> Report:
-    """R1–R6 for ``window``, with what the HTML statement and the claim show beside them."""
+    """R1–R6 for ``period``, with what the HTML statement and the claim show beside them."""
     policy = settings.policy()
     regions = settings.account_regions()
     if accounts:
@@ -85,5 +85,5 @@ def statement(
     windows = (*settings.maintenance_windows(), *history.windows)
     found = histories(history.timelines, policy, maintenance=windows, regions=regions)
     zones = {a.name: a.timezone for a in settings.accounts if a.timezone}
-    return build_report(found, window, policy, maintenance=windows, timezones=zones,
+    return build_report(found, period, policy, maintenance=windows, timezones=zones,
                         timelines=history.timelines)

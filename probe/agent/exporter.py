@@ -170,12 +170,13 @@ def _durations(series: Iterable[_Series]) -> Iterator[str]:
 
 
 def _failures(series: Iterable[_Series]) -> Iterator[str]:
-    """``lifesize_probe_failures_total`` by step and reason, sorted as the collector does."""
+    """``lifesize_probe_failures_total`` by step and error class, sorted as the collector
+    does; the error class is the label ``reason`` (the public name, kept)."""
     name = "lifesize_probe_failures"
     yield _header(name)
     for state, account, region in series:
-        for (step, reason), count in sorted(state.failures_total.items()):
-            yield (f'{name}_total{{account="{account}",reason="{_escape(reason)}",'
+        for (step, error), count in sorted(state.failures_total.items()):
+            yield (f'{name}_total{{account="{account}",reason="{_escape(error)}",'
                    f'region="{region}",step="{_escape(step)}"}} {_go(count)}\n')
 
 

@@ -16,11 +16,11 @@ from probe.agent.state import AgentCounters, SeriesState
 from probe.model import (
     Instant,
     MaintenanceWindow,
+    Period,
     RegionTimeline,
     Seconds,
     SlaPolicy,
     Span,
-    Window,
 )
 from probe.sla import histories, month_to_date, trailing, window_figures
 from probe.sla.maintenance import occurrences
@@ -96,7 +96,7 @@ def build_snapshot(
     )
 
 
-def _region(copy: SeriesCopy, windows: Sequence[Window]) -> RegionState:
+def _region(copy: SeriesCopy, windows: Sequence[Period]) -> RegionState:
     timeline = copy.timeline
     latest = timeline.down[-1] if timeline.down else None
     down = latest is not None and latest.open

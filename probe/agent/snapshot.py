@@ -61,7 +61,7 @@ class RegionState:
     runs_total: int
     skipped_runs_total: int
     failures_total: Mapping[tuple[str, str], int]
-    """Failed probes by ``(step, reason)``, non-evidence classes included."""
+    """Failed probes by ``(step, error)``, non-evidence classes included."""
     durations: Mapping[str, Histogram]
     """By step: ``login``, ``call``, ``total``."""
     down: bool

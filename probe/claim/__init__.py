@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from probe.claim.timings import Timings, read_timings
 from probe.config import Settings
-from probe.model import Instant, SlaPolicy, Window
+from probe.model import Instant, Period, SlaPolicy
 from probe.results_file import ResultsFileError
 from probe.sla.report import AccountFigures, OutageInWindow
 from probe.statement import Source, read_history, statement
@@ -68,19 +68,19 @@ def prepare_claim(
     source: Source,
     settings: Settings,
     account: str,
-    window: Window,
+    period: Period,
     *,
     now: Instant,
     progress: Callable[[int], None] | None = None,
 ) -> Claim:
-    """The claim of ``account`` for ``window``; ``ClaimError`` when nothing is known of it.
+    """The claim of ``account`` for ``period``; ``ClaimError`` when nothing is known of it.
 
     The source is read twice (figures, then timings), so a results file on stdin is
     first spooled to a temporary file.
     """
     with _rereadable(source) as readable:
         history = read_history(readable, settings, [account], progress)
-        report = statement(history, settings, window, [account])
+        report = statement(history, settings, period, [account])
         found = [f for f in report.accounts if f.account == account]
         periods = [o for f in found for o in f.outages if o.outage.counted]
         timings = read_timings(readable, account, periods) if periods else {}

@@ -20,7 +20,7 @@ from probe.cli.store import add_store_commands
 from probe.config import Settings, load_config
 from probe.config.summary import summarize
 from probe.instants import parse_instant
-from probe.model import Window
+from probe.model import Period
 from probe.reports import RENDERERS
 from probe.sla import calendar_month, previous_month
 from probe.statement import Source, read_history, statement
@@ -242,7 +242,7 @@ def run_claim(args: argparse.Namespace) -> int:
     return exits.OK
 
 
-def _report_window(month: tuple[int, int] | None, timezone: str) -> Window:
+def _report_window(month: tuple[int, int] | None, timezone: str) -> Period:
     if month is None:
         return previous_month(time.time(), timezone)
     return calendar_month(month[0], month[1], timezone)

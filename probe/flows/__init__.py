@@ -2,7 +2,7 @@
 
 ``make_flow(target, region=..., secrets=...)`` builds the flow that ``target.flow``
 names. A flow's ``run(account, user)`` returns a ``ProbeResult`` and raises only when
-it is cancelled; its ``error`` is one of the reasons listed in ``probe.flows.errors``.
+it is cancelled; its ``error`` is one of the error classes listed in ``probe.flows.errors``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from probe.config import TargetSection
 from probe.credentials import Secrets
 from probe.flows._http import HttpClients
 from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock, Flow, SystemClock
-from probe.flows.errors import reason_for
+from probe.flows.errors import error_for
 from probe.flows.lifesize import LifesizeFlow
 from probe.flows.steps import StepsFlow
 
@@ -26,8 +26,8 @@ __all__ = [
     "LifesizeFlow",
     "StepsFlow",
     "SystemClock",
+    "error_for",
     "make_flow",
-    "reason_for",
 ]
 
 log = logging.getLogger("probe.flows")

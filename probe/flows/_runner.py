@@ -3,8 +3,8 @@
 Steps are contiguous runs of requests with the same tag (``login``, ``call``); each step
 has its own deadline (``step_timeout``), all of them together ``timeout``. The first
 failure ends the probe and names the step. ``cleanup`` requests run afterwards, with
-their own short deadline, and never change the verdict. Every exception is mapped to a
-reason in ``_judge``, the flow boundary; unexpected ones are logged (secrets masked)
+their own short deadline, and never change the verdict. Every exception is mapped to an
+error class in ``_judge``, the flow boundary; unexpected ones are logged (secrets masked)
 and classed ``internal``.
 """
 
@@ -27,7 +27,7 @@ from probe.flows._check import judge_answer
 from probe.flows._http import HttpClients, Outgoing, fetch
 from probe.flows._template import MissingVariable, render_json, render_text
 from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock
-from probe.flows.errors import reason_for
+from probe.flows.errors import error_for
 from probe.model import ProbeResult
 
 __all__ = ["Request", "ScriptFlow"]
@@ -64,7 +64,7 @@ class _Probe:
 @dataclass(frozen=True, slots=True)
 class _Failure:
     step: str
-    reason: str
+    error: str
 
 
 class ScriptFlow:
@@ -101,7 +101,7 @@ class ScriptFlow:
         return ProbeResult(
             ts=ts, account=account.name, region=self._region, ok=failure is None,
             step=None if failure is None else failure.step,
-            error=None if failure is None else failure.reason,
+            error=None if failure is None else failure.error,
             durations=probe.durations,
         )
 
@@ -169,18 +169,18 @@ class ScriptFlow:
                 self._judge(exc, probe, f"cleanup {request.name}")
 
     def _judge(self, exc: Exception, probe: _Probe, request: str) -> str:
-        """The reason for ``exc``, logged once, with every secret masked."""
-        reason = "internal" if isinstance(exc, SecretError) else reason_for(exc)
+        """The error class of ``exc``, logged once, with every secret masked."""
+        error = "internal" if isinstance(exc, SecretError) else error_for(exc)
         where = f"probe {probe.account}/{self._region} as {probe.user}, {request}"
         detail = probe.redact(f"{type(exc).__name__}: {exc}")
-        if reason != "internal":
-            log.warning("%s: %s (%s)", where, reason, detail)
+        if error != "internal":
+            log.warning("%s: %s (%s)", where, error, detail)
         elif isinstance(exc, SecretError | MissingVariable):
             log.error("%s: internal (the probe is misconfigured): %s", where, detail)
         else:
             trace = probe.redact("".join(traceback.format_exception(exc)))
             log.error("%s: internal (a bug in the probe): %s\n%s", where, detail, trace)
-        return reason
+        return error
 
 
 def _render(spec: RequestSection, variables: dict[str, Any]) -> Outgoing:

@@ -1,6 +1,7 @@
-"""Why a probe failed: a closed set of reasons, and the one function that maps to it.
+"""Why a probe failed: a closed set of error classes, and the one function that maps
+exceptions to them.
 
-    reason          raised as
+    error           raised as
     ─────────────   ─────────────────────────────────────────────────────────────────
     dns             httpx.ConnectError caused by socket.gaierror
     tls             httpx.ConnectError / NetworkError caused by ssl.SSLError
@@ -11,8 +12,12 @@
     auth_rejected   AuthRejected: our credentials were refused (not service downtime)
     internal        anything else: a bug or misconfiguration of the probe (not downtime)
 
+The word is ``error`` everywhere inside the program, as in ``ProbeResult.error``, the
+results files, the store and the reports; only the metrics label says ``reason``
+(``lifesize_probe_failures_total{reason=...}``), mapped once by the exporter.
+
 ``ProbeFailure`` and its subclasses are the flow's own verdicts about an answer. Every
-other exception is mapped by ``reason_for`` at the flow boundary and nowhere else.
+other exception is mapped by ``error_for`` at the flow boundary and nowhere else.
 """
 
 from __future__ import annotations
@@ -23,21 +28,21 @@ import ssl
 import httpx
 
 __all__ = [
-    "NETWORK_REASONS",
+    "NETWORK_ERRORS",
     "AuthRejected",
     "BadResponse",
     "HttpStatus",
     "ProbeFailure",
-    "reason_for",
+    "error_for",
 ]
 
-NETWORK_REASONS = frozenset({"dns", "connect", "tls", "timeout"})
+NETWORK_ERRORS = frozenset({"dns", "connect", "tls", "timeout"})
 
 
 class ProbeFailure(Exception):
-    """A verdict about an answer; ``reason`` is its error class."""
+    """A verdict about an answer; ``error`` is its error class (``ProbeResult.error``)."""
 
-    reason = "bad_response"
+    error = "bad_response"
 
 
 class HttpStatus(ProbeFailure):
@@ -46,19 +51,19 @@ class HttpStatus(ProbeFailure):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status = status
-        self.reason = f"http_{status}"
+        self.error = f"http_{status}"
 
 
 class BadResponse(ProbeFailure):
     """The answer has the wrong content or shape."""
 
-    reason = "bad_response"
+    error = "bad_response"
 
 
 class AuthRejected(ProbeFailure):
     """Our test account's credentials or API key were refused: a probe-side problem."""
 
-    reason = "auth_rejected"
+    error = "auth_rejected"
 
 
 _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
@@ -67,17 +72,17 @@ _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
-def reason_for(exc: BaseException) -> str:
+def error_for(exc: BaseException) -> str:
     """The error class of ``exc``; ``internal`` for anything that is not a known failure."""
     if isinstance(exc, ProbeFailure):
-        return exc.reason
+        return exc.error
     if isinstance(exc, httpx.NetworkError):
         if _caused_by(exc, ssl.SSLError):
             return "tls"
         return "dns" if _caused_by(exc, socket.gaierror) else "connect"
-    for kinds, reason in _BY_TYPE:
+    for kinds, error in _BY_TYPE:
         if isinstance(exc, kinds):
-            return reason
+            return error
     return "internal"
 
 

@@ -15,7 +15,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from probe.instants import utc
-from probe.model import Instant, Span, Window
+from probe.model import Instant, Period, Span
 from probe.reports.formatting import duration
 from probe.sla.report import AccountFigures
 
@@ -61,9 +61,9 @@ def timeline_svg(f: AccountFigures, zone: str) -> str:
 class _Scale:
     """Instants of a window to x positions between ``LEFT`` and ``RIGHT``."""
 
-    def __init__(self, window: Window) -> None:
-        self.window = window
-        self.per_second = (RIGHT - LEFT) / window.seconds
+    def __init__(self, period: Period) -> None:
+        self.window = period
+        self.per_second = (RIGHT - LEFT) / period.seconds
 
     def x(self, instant: Instant) -> float:
         clamped = min(max(instant, self.window.start), self.window.end)
@@ -117,26 +117,26 @@ def _days(scale: _Scale, zone: str, height: float) -> str:
     return "".join(parts)
 
 
-def _local_days(window: Window, zone: ZoneInfo) -> Sequence[tuple[datetime, Instant, Instant]]:
-    """Each local calendar day of ``window``: its date and its true start and end."""
+def _local_days(period: Period, zone: ZoneInfo) -> Sequence[tuple[datetime, Instant, Instant]]:
+    """Each local calendar day of ``period``: its date and its true start and end."""
     days = []
-    first = datetime.fromtimestamp(window.start, tz=zone)
+    first = datetime.fromtimestamp(period.start, tz=zone)
     day = first.replace(hour=0, minute=0, second=0, microsecond=0)
-    while day.timestamp() < window.end:
+    while day.timestamp() < period.end:
         following = day + timedelta(days=1)  # wall-clock arithmetic: DST days are 23 or 25 h
-        start, end = max(day.timestamp(), window.start), min(following.timestamp(), window.end)
+        start, end = max(day.timestamp(), period.start), min(following.timestamp(), period.end)
         days.append((day, start, end))
         day = following
     return days
 
 
-def _as_of(scale: _Scale, window: Window, height: float) -> str:
+def _as_of(scale: _Scale, period: Period, height: float) -> str:
     """For a month still running: where the data ends."""
-    if window.as_of >= window.end:
+    if period.as_of >= period.end:
         return ""
-    x = scale.x(window.as_of)
+    x = scale.x(period.as_of)
     return (f'<line x1="{x:.2f}" x2="{x:.2f}" y1="0" y2="{height - 18:g}" class="asof">'
-            f"<title>data up to {_e(utc(window.as_of))}</title></line>")
+            f"<title>data up to {_e(utc(period.as_of))}</title></line>")
 
 
 def _e(text: object) -> str:

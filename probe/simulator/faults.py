@@ -4,7 +4,7 @@ A fault is posted to ``/_sim/faults`` and ends by itself after ``seconds``, so a
 or a demo that forgets to clear it cannot leave the simulator broken. The newest
 matching fault wins.
 
-    mode          the answer                               the probe's reason
+    mode          the answer                               the probe's error
     error         ``status`` (default 503)                 http_<status>
     timeout       none: the request hangs                  timeout
     slow          the real answer, one byte per 0.1 s      timeout (slow-loris)

@@ -20,11 +20,11 @@ from probe.model import (
     MaintenanceKind,
     MaintenanceWindow,
     Outage,
+    Period,
     RegionTimeline,
     Seconds,
     SlaPolicy,
     Span,
-    Window,
 )
 from probe.sla.history import AccountHistory
 from probe.sla.maintenance import occurrences
@@ -67,7 +67,7 @@ class AccountFigures:
 
     account: str
     regions: tuple[str, ...]
-    window: Window
+    window: Period
     unavailable_seconds: Seconds
     availability: float
     sla_met: bool
@@ -99,28 +99,28 @@ class AccountFigures:
 class Report:
     """The figures of every account for one window."""
 
-    window: Window
+    window: Period
     policy: SlaPolicy
     accounts: tuple[AccountFigures, ...]
 
 
-def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -> AccountFigures:
-    """R6: the contractual figures of one account over ``window``.
+def window_figures(history: AccountHistory, period: Period, policy: SlaPolicy) -> AccountFigures:
+    """R6: the contractual figures of one account over ``period``.
 
-    Time is measured up to ``window.as_of`` (data after it is not yet part of the
-    window); the denominators stay the whole window.
+    Time is measured up to ``period.as_of`` (data after it is not yet part of the
+    period); the denominators stay the whole period.
     """
-    span = Span(window.start, min(window.end, window.as_of))
+    span = Span(period.start, min(period.end, period.as_of))
     parts = [part for outage in history.outages if (part := _part(outage, span, policy))]
     unavailable = sum(p.seconds for p in parts if p.outage.counted)
     short = sum(p.seconds for p in parts if not p.outage.counted)
     observed = measure(history.down, span)
-    ratio = availability(unavailable, window)
-    budget = error_budget(window, policy.objective)
+    ratio = availability(unavailable, period)
+    budget = error_budget(period, policy.objective)
     return AccountFigures(
         account=history.account,
         regions=history.regions,
-        window=window,
+        window=period,
         unavailable_seconds=unavailable,
         availability=float(ratio),
         sla_met=sla_met(ratio, policy.objective),
@@ -129,7 +129,7 @@ def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -
         observed_down_seconds=observed,
         excluded_seconds=max(0.0, observed - unavailable - short),
         short_outage_seconds=short,
-        coverage=coverage_ratio(history.coverage, window),
+        coverage=coverage_ratio(history.coverage, period),
         credit_percent=credit_percent(ratio, policy.credits),
         outages=tuple(parts),
         ignored_failures=_count_in(history.ignored, span),
@@ -137,17 +137,17 @@ def window_figures(history: AccountHistory, window: Window, policy: SlaPolicy) -
     )
 
 
-def coverage_ratio(covered: Sequence[Span], window: Window) -> float:
-    """R1/R6: covered time over the part of ``window`` that has passed (0 before it)."""
-    elapsed = window.elapsed
+def coverage_ratio(covered: Sequence[Span], period: Period) -> float:
+    """R1/R6: covered time over the part of ``period`` that has passed (0 before it)."""
+    elapsed = period.elapsed
     if elapsed <= 0:
         return 0.0
-    return measure(covered, Span(window.start, window.start + elapsed)) / elapsed
+    return measure(covered, Span(period.start, period.start + elapsed)) / elapsed
 
 
 def build_report(
     histories: Iterable[AccountHistory],
-    window: Window,
+    period: Period,
     policy: SlaPolicy,
     *,
     maintenance: Sequence[MaintenanceWindow] = (),
@@ -161,26 +161,26 @@ def build_report(
     ``maintenance`` must be the windows the histories were built with.
     """
     zones = timezones or {}
-    downs = _region_down(timelines, window)
+    downs = _region_down(timelines, period)
     figures = (
         replace(
-            window_figures(h, window, policy),
+            window_figures(h, period, policy),
             timezone=zones.get(h.account) or policy.timezone,
-            maintenance=applied_maintenance(h.account, maintenance, window),
-            evidence_gaps=evidence_gaps(h.coverage, window),
-            down=_clipped(h.down, window),
+            maintenance=applied_maintenance(h.account, maintenance, period),
+            evidence_gaps=evidence_gaps(h.coverage, period),
+            down=_clipped(h.down, period),
             region_down=MappingProxyType(downs.get(h.account, {})),
         )
         for h in histories
     )
-    return Report(window, policy, tuple(sorted(figures, key=lambda f: f.account)))
+    return Report(period, policy, tuple(sorted(figures, key=lambda f: f.account)))
 
 
 def applied_maintenance(
-    account: str, windows: Sequence[MaintenanceWindow], window: Window
+    account: str, windows: Sequence[MaintenanceWindow], period: Period
 ) -> tuple[AppliedMaintenance, ...]:
-    """R3: each occurrence of a window covering ``account``, clipped to ``window``, by start."""
-    span = Span(window.start, window.end)
+    """R3: each occurrence of a period covering ``account``, clipped to ``period``, by start."""
+    span = Span(period.start, period.end)
     found = (
         AppliedMaintenance(inside.start, inside.end, w.kind, w.name)
         for w in windows
@@ -191,28 +191,28 @@ def applied_maintenance(
     return tuple(sorted(found, key=lambda m: (m.start, m.end, m.name, m.kind)))
 
 
-def evidence_gaps(covered: Sequence[Span], window: Window) -> tuple[Span, ...]:
-    """R1: the elapsed part of ``window`` outside ``covered`` (merged, sorted spans)."""
-    elapsed = Span(window.start, window.start + window.elapsed)
+def evidence_gaps(covered: Sequence[Span], period: Period) -> tuple[Span, ...]:
+    """R1: the elapsed part of ``period`` outside ``covered`` (merged, sorted spans)."""
+    elapsed = Span(period.start, period.start + period.elapsed)
     if elapsed.seconds <= 0:
         return ()
     return tuple(subtract(elapsed, covered))
 
 
 def _region_down(
-    timelines: Iterable[RegionTimeline], window: Window
+    timelines: Iterable[RegionTimeline], period: Period
 ) -> dict[str, dict[str, tuple[Span, ...]]]:
-    """R1 down intervals of every region, clipped to the elapsed window, by account."""
+    """R1 down intervals of every region, clipped to the elapsed period, by account."""
     found: dict[str, dict[str, tuple[Span, ...]]] = {}
     for timeline in timelines:
-        spans = _clipped((Span(d.start, d.end) for d in timeline.down), window)
+        spans = _clipped((Span(d.start, d.end) for d in timeline.down), period)
         found.setdefault(timeline.account, {})[timeline.region] = spans
     return found
 
 
-def _clipped(spans: Iterable[Span], window: Window) -> tuple[Span, ...]:
-    """The non-empty parts of ``spans`` inside the elapsed part of ``window``."""
-    elapsed = Span(window.start, window.start + window.elapsed)
+def _clipped(spans: Iterable[Span], period: Period) -> tuple[Span, ...]:
+    """The non-empty parts of ``spans`` inside the elapsed part of ``period``."""
+    elapsed = Span(period.start, period.start + period.elapsed)
     return tuple(inside for span in spans if (inside := clip(span, elapsed)) is not None)
 
 

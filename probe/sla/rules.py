@@ -8,7 +8,7 @@ from fractions import Fraction
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from probe.model import CreditTier, Instant, Seconds, Span, Window
+from probe.model import CreditTier, Instant, Period, Seconds, Span
 
 
 def qualifies(piece: Span, min_outage: Seconds) -> bool:
@@ -21,7 +21,7 @@ def qualifies(piece: Span, min_outage: Seconds) -> bool:
     return piece.end - piece.start >= min_outage
 
 
-def calendar_month(year: int, month: int, timezone: str, *, as_of: Instant | None = None) -> Window:
+def calendar_month(year: int, month: int, timezone: str, *, as_of: Instant | None = None) -> Period:
     """R5: a calendar month on the wall clock of ``timezone``, at its true length.
 
     Both ends are local midnights converted to UTC, so a month with a DST change is an
@@ -32,7 +32,7 @@ def calendar_month(year: int, month: int, timezone: str, *, as_of: Instant | Non
     end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
     begin, finish = start.timestamp(), end.timestamp()
     reach = finish if as_of is None else min(as_of, finish)
-    return Window(label=f"{year:04d}-{month:02d}", start=begin, end=finish, as_of=reach)
+    return Period(label=f"{year:04d}-{month:02d}", start=begin, end=finish, as_of=reach)
 
 
 def month_of(instant: Instant, timezone: str) -> tuple[int, int]:
@@ -41,14 +41,14 @@ def month_of(instant: Instant, timezone: str) -> tuple[int, int]:
     return local.year, local.month
 
 
-def previous_month(now: Instant, timezone: str) -> Window:
+def previous_month(now: Instant, timezone: str) -> Period:
     """The last full calendar month before ``now`` (the default report)."""
     year, month = month_of(now, timezone)
     year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return calendar_month(year, month, timezone)
 
 
-def month_to_date(now: Instant, timezone: str) -> Window:
+def month_to_date(now: Instant, timezone: str) -> Period:
     """The calendar month containing ``now``, measured up to ``now``.
 
     Availability and budget use the whole month's length: the contract judges the
@@ -56,23 +56,23 @@ def month_to_date(now: Instant, timezone: str) -> Window:
     """
     year, month = month_of(now, timezone)
     window = calendar_month(year, month, timezone, as_of=now)
-    return Window(label="month", start=window.start, end=window.end, as_of=now)
+    return Period(label="month", start=window.start, end=window.end, as_of=now)
 
 
-def trailing(now: Instant, days: int = 30) -> Window:
+def trailing(now: Instant, days: int = 30) -> Period:
     """The trailing ``days`` days up to ``now``."""
     length = timedelta(days=days).total_seconds()
-    return Window(label=f"{days}d", start=now - length, end=now, as_of=now)
+    return Period(label=f"{days}d", start=now - length, end=now, as_of=now)
 
 
-def availability(unavailable: Seconds, window: Window) -> Fraction:
-    """R6: 1 − unavailable / window length (maintenance does not shrink the length).
+def availability(unavailable: Seconds, period: Period) -> Fraction:
+    """R6: 1 − unavailable / period length (maintenance does not shrink the length).
 
     Exact, so that a customer exactly on the objective or on a credit tier's edge is
     judged as the contract reads, not as binary floating point rounds: seconds are taken
     at their shortest decimal form (2678.4, not the binary float a hair above it).
     """
-    return _availability(unavailable, window.seconds)
+    return _availability(unavailable, period.seconds)
 
 
 @lru_cache(maxsize=4096)
@@ -93,9 +93,9 @@ def sla_met(availability: Fraction, objective: float) -> bool:
     return availability >= _decimal(objective)
 
 
-def error_budget(window: Window, objective: float) -> Seconds:
-    """R6: (1 − objective) × window length."""
-    return _budget(window.seconds, objective)
+def error_budget(period: Period, objective: float) -> Seconds:
+    """R6: (1 − objective) × period length."""
+    return _budget(period.seconds, objective)
 
 
 @lru_cache(maxsize=256)

@@ -22,7 +22,7 @@ from probe.agent.snapshot import (
 )
 from probe.agent.web import create_app
 from probe.credentials import Secret
-from probe.model import Failure, MaintenanceWindow, Outage, Window
+from probe.model import Failure, MaintenanceWindow, Outage, Period
 from probe.sla.report import AccountFigures, OutageInWindow
 from probe.store.base import StoredWindow, StoreError
 
@@ -38,8 +38,8 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> floa
 
 
 NOW = utc(2026, 10, 20, 12)
-MONTH = Window("month", utc(2026, 10, 1), utc(2026, 11, 1), NOW)
-TRAILING = Window("30d", NOW - 30 * 86400, NOW, NOW)
+MONTH = Period("month", utc(2026, 10, 1), utc(2026, 11, 1), NOW)
+TRAILING = Period("30d", NOW - 30 * 86400, NOW, NOW)
 
 
 class FakeStore:
@@ -98,12 +98,12 @@ def outage(account: str, start: float, minutes: float, *, counted: bool, step: s
                           end + 30 * 86400 if counted else None)
 
 
-def figures(account: str, window: Window, regions: tuple[str, ...], unavailable: float,
+def figures(account: str, period: Period, regions: tuple[str, ...], unavailable: float,
             outages: tuple[OutageInWindow, ...] = ()) -> AccountFigures:
-    budget = 0.001 * window.seconds
+    budget = 0.001 * period.seconds
     return AccountFigures(
-        account=account, regions=regions, window=window, unavailable_seconds=unavailable,
-        availability=1 - unavailable / window.seconds, sla_met=unavailable <= budget,
+        account=account, regions=regions, window=period, unavailable_seconds=unavailable,
+        availability=1 - unavailable / period.seconds, sla_met=unavailable <= budget,
         error_budget_seconds=budget, error_budget_remaining_seconds=budget - unavailable,
         observed_down_seconds=unavailable + 240.0, excluded_seconds=0.0,
         short_outage_seconds=240.0, coverage=0.9987, credit_percent=None, outages=outages,

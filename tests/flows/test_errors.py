@@ -1,4 +1,4 @@
-"""``reason_for``: the one mapping from exceptions to error classes."""
+"""``error_for``: the one mapping from exceptions to error classes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import httpcore
 import httpx
 import pytest
 
-from probe.flows.errors import AuthRejected, BadResponse, HttpStatus, reason_for
+from probe.flows.errors import AuthRejected, BadResponse, HttpStatus, error_for
 
 
 def chained(outer: Exception, *causes: BaseException) -> Exception:
@@ -46,12 +46,12 @@ def chained(outer: Exception, *causes: BaseException) -> Exception:
     (KeyError("x"), "internal"),
     (socket.gaierror(-2, "x"), "internal"),
 ])
-def test_reason_for(exc: Exception, reason: str) -> None:
-    assert reason_for(exc) == reason
+def test_error_for(exc: Exception, reason: str) -> None:
+    assert error_for(exc) == reason
 
 
 def test_a_cause_cycle_ends() -> None:
     outer = httpx.ConnectError("x")
     inner = httpcore.ConnectError("y")
     outer.__cause__, inner.__context__ = inner, outer
-    assert reason_for(outer) == "connect"
+    assert error_for(outer) == "connect"

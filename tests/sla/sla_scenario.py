@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from probe.model import MaintenanceWindow, ProbeResult, SlaPolicy, Window
+from probe.model import MaintenanceWindow, Period, ProbeResult, SlaPolicy
 from probe.sla import AccountFigures, AccountHistory, histories_from_results, window_figures
 
 MINUTE = 60.0
@@ -102,16 +102,16 @@ def history(
 
 def figures(
     results: Iterable[ProbeResult],
-    window: Window,
+    period: Period,
     policy: SlaPolicy = POLICY,
     *,
     maintenance: Sequence[MaintenanceWindow] = (),
     regions: Mapping[str, Sequence[str]] | None = None,
     account: str = "acme",
 ) -> AccountFigures:
-    """The figures of one account over ``window`` (R1–R6)."""
+    """The figures of one account over ``period`` (R1–R6)."""
     found = history(results, policy, maintenance=maintenance, regions=regions, account=account)
-    return window_figures(found, window, policy)
+    return window_figures(found, period, policy)
 
 
 def one_off(
@@ -122,6 +122,6 @@ def one_off(
     return MaintenanceWindow(kind=kind, accounts=names, start=start, end=end)  # type: ignore[arg-type]
 
 
-def window(start: float, end: float, label: str = "test") -> Window:
+def window(start: float, end: float, label: str = "test") -> Period:
     """A complete window ``[start, end)`` (its data reaches its end)."""
-    return Window(label=label, start=start, end=end, as_of=end)
+    return Period(label=label, start=start, end=end, as_of=end)

@@ -24,7 +24,7 @@ from itertools import pairwise
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from probe.model import MaintenanceWindow, ProbeResult, SlaPolicy, Window
+from probe.model import MaintenanceWindow, Period, ProbeResult, SlaPolicy
 from probe.sla import AccountFigures, calendar_month, histories_from_results, window_figures
 from tests.sla.sla_scenario import MINUTE, utc
 
@@ -43,12 +43,12 @@ class Scenario:
     cut: float
     """An instant inside the data: the end of a window that clips outages."""
 
-    def windows(self) -> list[Window]:
+    def windows(self) -> list[Period]:
         """October and November in the policy's zone, both together, and a clipped one."""
         october = calendar_month(2026, 10, self.policy.timezone)
         november = calendar_month(2026, 11, self.policy.timezone)
-        both = Window("both", october.start, november.end, november.end)
-        clipped = Window("clipped", october.start, self.cut, self.cut)
+        both = Period("both", october.start, november.end, november.end)
+        clipped = Period("clipped", october.start, self.cut, self.cut)
         return [october, november, both, clipped]
 
 
@@ -262,23 +262,23 @@ def _counted(down: list[bool], excluded: list[bool], min_outage: float) -> list[
 
 
 def reference_figures(
-    scenario: Scenario, account: str, sec: Seconds, window: Window
+    scenario: Scenario, account: str, sec: Seconds, period: Period
 ) -> dict[str, object]:
-    """R5 + R6 on the per-second model: parts inside the window, whole-run qualification."""
-    lo = max(int(window.start), sec.t0) - sec.t0
-    hi = min(int(window.end), sec.t0 + len(sec.down)) - sec.t0
+    """R5 + R6 on the per-second model: parts inside the period, whole-run qualification."""
+    lo = max(int(period.start), sec.t0) - sec.t0
+    hi = min(int(period.end), sec.t0 + len(sec.down)) - sec.t0
     inside = range(lo, hi) if hi > lo else range(0)
     pieces = [sec.down[i] and not sec.excluded[i] for i in inside]
     unavailable = sum(sec.counted[i] for i in inside)
-    elapsed = min(window.as_of, window.end) - window.start
-    cov_hi = min(int(window.start + elapsed), sec.t0 + len(sec.down)) - sec.t0
+    elapsed = min(period.as_of, period.end) - period.start
+    cov_hi = min(int(period.start + elapsed), sec.t0 + len(sec.down)) - sec.t0
     covered = sum(sec.covered[i] for i in range(lo, cov_hi)) if cov_hi > lo else 0
     ignored = Counter(
         r.error for r in scenario.results
         if r.account == account and not r.ok and r.error in ("auth_rejected", "internal")
-        and window.start <= r.ts < window.end
+        and period.start <= r.ts < period.end
     )
-    ratio = 1 - Fraction(unavailable) / Fraction(window.seconds)
+    ratio = 1 - Fraction(unavailable) / Fraction(period.seconds)
     return {
         "unavailable": float(unavailable),
         "short": float(sum(pieces) - unavailable),
