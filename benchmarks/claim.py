@@ -40,10 +40,17 @@ def series(account: str, region: str) -> Iterator[ProbeResult]:
     for minute in range(31 * 24 * 60 + 1):
         ts = START + 60 * minute
         down = account == "account-0000" and OUTAGE[0] <= ts < OUTAGE[1]
-        yield ProbeResult(ts, account, region, not down, "login" if down else None,
-                          "http_503" if down else None,
-                          {"login": 0.42, "call": 1.3, "total": 1.72} if not down else
-                          {"login": 5.0, "total": 5.0})
+        yield ProbeResult(
+            ts=ts,
+            account=account,
+            region=region,
+            ok=not down,
+            step="login" if down else None,
+            error="http_503" if down else None,
+            durations={"login": 0.42, "call": 1.3, "total": 1.72}
+            if not down
+            else {"login": 5.0, "total": 5.0},
+        )
 
 
 def build(root: Path, accounts: int) -> tuple[str, Path]:

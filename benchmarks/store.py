@@ -93,10 +93,17 @@ def write_throughput(databases: Databases, kind: str, rounds: int) -> None:
     rng = random.Random(7)
     failing = {k for k in keys if rng.random() < 0.01}  # 1 % of series in an outage
     batches = [
-        [ProbeResult(MONTH_START + 60 * n, a, r, (a, r) not in failing or n % 10 < 3,
-                     None if (a, r) not in failing else "login",
-                     None if (a, r) not in failing else "http_503")
-         for a, r in keys]
+        [
+            ProbeResult(
+                ts=MONTH_START + 60 * n,
+                account=a,
+                region=r,
+                ok=(a, r) not in failing or n % 10 < 3,
+                step=None if (a, r) not in failing else "login",
+                error=None if (a, r) not in failing else "http_503",
+            )
+            for a, r in keys
+        ]
         for n in range(rounds)
     ]
     cpu = time.process_time()
@@ -120,7 +127,12 @@ def bytes_per_day(root: Path, series: int = 200) -> None:
     for day in range(2):
         store = open_store(f"sqlite:///{path}", interval=60, max_gap=300)
         for minute in range(day * 1440, (day + 1) * 1440):
-            store.write([ProbeResult(MONTH_START + 60 * minute, a, r, True) for a, r in keys])
+            store.write(
+                [
+                    ProbeResult(ts=MONTH_START + 60 * minute, account=a, region=r, ok=True)
+                    for a, r in keys
+                ]
+            )
         store.close()  # checkpoints the WAL into the file
         sizes.append(_used_bytes(path))
     print(f"  first day: {(sizes[1] - sizes[0]) / series:.0f} bytes per account-region "
@@ -175,10 +187,27 @@ def _synthesize(store: Store, accounts: int) -> None:
         if index % 3 == 0:
             shared = _outages(rng, count=rng.randint(0, 2))  # hits all three regions
         failed = shared | _failed_minutes(rng)
-        failures = [ProbeResult(MONTH_START + 60 * m, account, region, False, "call",
-                                "http_503", {"login": 1.2, "call": 30.0})
-                    for m in sorted(failed)]
-        chunk.append(SeriesRows(account, region, list(_segments(failed)), failures, []))
+        failures = [
+            ProbeResult(
+                ts=MONTH_START + 60 * m,
+                account=account,
+                region=region,
+                ok=False,
+                step="call",
+                error="http_503",
+                durations={"login": 1.2, "call": 30.0},
+            )
+            for m in sorted(failed)
+        ]
+        chunk.append(
+            SeriesRows(
+                account=account,
+                region=region,
+                segments=list(_segments(failed)),
+                failures=failures,
+                ignored=[],
+            )
+        )
         if len(chunk) == 200:
             store.load(chunk)
             chunk = []
@@ -213,8 +242,14 @@ def _segments(failed: set[int]) -> Iterator[Segment]:
             end += 1
         n = end - minute + 1
         prev = MONTH_START + 60 * (end - 1) if n > 1 else None
-        yield Segment(MONTH_START + 60 * minute, MONTH_START + 60 * end, n, ok,
-                      60.0 if n > 1 else 0.0, prev)
+        yield Segment(
+            first_ts=MONTH_START + 60 * minute,
+            last_ts=MONTH_START + 60 * end,
+            probes=n,
+            ok=ok,
+            max_step=60.0 if n > 1 else 0.0,
+            prev_ts=prev,
+        )
         minute = end + 1
 
 

@@ -47,7 +47,7 @@ class Secret:
         return MASK
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Secrets:
     """Resolves ``*_env`` / ``*_file`` references against an environment and a directory."""
 

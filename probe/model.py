@@ -26,7 +26,7 @@ the probe. Such results are treated as no probe at all and reported separately.
 MaintenanceKind = Literal["scheduled", "emergency", "customer_request"]
 MAINTENANCE_KINDS: tuple[MaintenanceKind, ...] = ("scheduled", "emergency", "customer_request")
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProbeResult:
     """One probe: did a test account log in and set up a call at ``ts``?
 
@@ -61,7 +61,7 @@ class Span:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Failure:
     """A failed probe kept as evidence of an outage."""
 
@@ -71,7 +71,7 @@ class Failure:
     error: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DownInterval:
     """R1: one region's stretch of failed probes, ``[start, end]``.
 
@@ -86,7 +86,7 @@ class DownInterval:
     failures: tuple[Failure, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RegionTimeline:
     """R1 for one ``(account, region)``: down intervals and covered time."""
 
@@ -100,7 +100,7 @@ class RegionTimeline:
     ``internal``): reported separately, never as downtime."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Outage:
     """An account-level down piece after quorum (R2) and maintenance (R3).
 
@@ -121,7 +121,7 @@ class Outage:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Period:
     """The stretch of time a set of figures is about: a calendar month, the month to
     date, the trailing 30 days.
@@ -149,7 +149,7 @@ class Period:
         return max(0.0, min(self.as_of, self.end) - self.start)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditTier:
     """A month under ``below`` availability earns ``percent`` service credit."""
 
@@ -157,7 +157,7 @@ class CreditTier:
     percent: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MaintenanceWindow:
     """R3: time excluded from unavailable time, for some or all accounts.
 
@@ -179,7 +179,7 @@ class MaintenanceWindow:
         return self.accounts is None or account in self.accounts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SlaPolicy:
     """The ``sla:`` settings with the defaults of SLA_RULES.md."""
 

@@ -35,7 +35,7 @@ class ResultsFileError(ValueError):
         super().__init__(f"{path}: {where}{message}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReadStats:
     """What reading a results file took in."""
 

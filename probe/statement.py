@@ -22,7 +22,7 @@ from probe.sla.report import Report
 from probe.store import open_store
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     """Where the probe history comes from: exactly one of a results file or a store URL."""
 
@@ -43,7 +43,7 @@ def read_history(
 
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class History:
     """Timelines to report on, with the maintenance windows that came with them."""
 
@@ -60,7 +60,7 @@ def from_results_file(
     if stats.sorted_fallback:
         print(f"note: {path} is not in time order per account and region; it was sorted "
               "in memory", file=sys.stderr)
-    return History(timelines)
+    return History(timelines=timelines)
 
 
 def from_store(url: str, policy: SlaPolicy, accounts: Collection[str]) -> History:
@@ -71,7 +71,7 @@ def from_store(url: str, policy: SlaPolicy, accounts: Collection[str]) -> Histor
         windows = tuple(w.to_window() for w in store.windows())
     finally:
         store.close()
-    return History(timelines, windows)
+    return History(timelines=timelines, windows=windows)
 
 
 def statement(

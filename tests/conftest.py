@@ -125,8 +125,13 @@ def live_sim(sim_server: tuple[Any, str], acme: Account,
              globex: Account) -> Iterator[LiveSimulator]:
     """The session's simulator, serving a fresh simulator of acme's and globex's users."""
     app, url = sim_server
-    users = {user.username: SimUser(account.name, Secret(PASSWORDS[str(user.password_env)]))
-             for account in (acme, globex) for user in account.users}
+    users = {
+        user.username: SimUser(
+            account=account.name, password=Secret(PASSWORDS[str(user.password_env)])
+        )
+        for account in (acme, globex)
+        for user in account.users
+    }
     sim = Simulator(users, api_key=Secret(PASSWORDS["API_KEY"]), connect_polls=1)
     app.state.sim = sim
     yield LiveSimulator(sim, url)

@@ -114,7 +114,7 @@ def synthetic_states(series: int, *, history: int, now: float) -> list[SeriesSta
         for k in range(history):
             failed = index % 10 == 0 and k in (history // 2, history // 2 + 1)
             state.record(ProbeResult(
-                start + INTERVAL * k, name, REGION, ok=not failed,
+                ts=start + INTERVAL * k, account=name, region=REGION, ok=not failed,
                 step="call" if failed else None, error="http_503" if failed else None,
                 durations={"login": 0.012, "call": 0.02, "total": 0.032}))
         states.append(state)

@@ -136,8 +136,14 @@ class Agent:
             return await self.flow.run(series.account, next(series.users))
         except Exception:  # the flow classes every failure; this is a bug in it
             _log.exception("probe of %s failed unexpectedly", series.id)
-            return ProbeResult(self.clock(), series.state.account, series.state.region,
-                               ok=False, step="login", error="internal")
+            return ProbeResult(
+                ts=self.clock(),
+                account=series.state.account,
+                region=series.state.region,
+                ok=False,
+                step="login",
+                error="internal",
+            )
 
     def record(self, series: Series, result: ProbeResult) -> None:
         """A finished probe: counted, folded into the timeline, queued for the store."""

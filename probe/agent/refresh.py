@@ -27,7 +27,7 @@ from probe.sla.maintenance import occurrences
 from probe.sla.report import coverage_ratio
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SeriesCopy:
     """One series' counters and timeline, copied on the loop for the worker thread."""
 

@@ -37,7 +37,7 @@ from probe.store import Store, StoreError
 
 _log = logging.getLogger(__name__)
 
-_NO_LATENESS = Histogram(LATENESS_BUCKETS, (0,) * len(LATENESS_BUCKETS))
+_NO_LATENESS = Histogram(buckets=LATENESS_BUCKETS, counts=(0,) * len(LATENESS_BUCKETS))
 
 
 class SlaAgent:
@@ -163,6 +163,7 @@ def _last_probe(timeline: RegionTimeline) -> LastProbe | None:
     failures = timeline.down[-1].failures if timeline.down else ()
     failed = failures[-1] if failures and failures[-1].ts == last else None
     if failed is None:
-        return LastProbe(last, True, None, None, MappingProxyType({}))
-    return LastProbe(last, False, failed.step, failed.error, MappingProxyType({}))
-
+        return LastProbe(ts=last, ok=True, step=None, error=None, durations=MappingProxyType({}))
+    return LastProbe(
+        ts=last, ok=False, step=failed.step, error=failed.error, durations=MappingProxyType({})
+    )

@@ -26,7 +26,7 @@ place APScheduler's own ~2.5 ms, and reaching the 30 s after which a run is skip
 
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Histogram:
     """A cumulative histogram as Prometheus exposes it."""
 
@@ -37,7 +37,7 @@ class Histogram:
     sum: Seconds = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LastProbe:
     """The most recent finished probe of one account-region."""
 
@@ -48,7 +48,7 @@ class LastProbe:
     durations: Mapping[str, Seconds]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RegionState:
     """One account-region as this agent sees it.
 
@@ -71,7 +71,7 @@ class RegionState:
     """Coverage ratio by window label (``month``, ``30d``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountState:
     """One account's contractual figures (``lifesize_sla_*``) and what is going on now."""
 
@@ -84,7 +84,7 @@ class AccountState:
     """Down now at the account level: a quorum of its regions (R2), outside maintenance."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """Everything readers need, as of ``generated_at``."""
 
@@ -94,7 +94,9 @@ class Snapshot:
     regions: tuple[RegionState, ...] = ()
     accounts: tuple[AccountState, ...] = ()
     lateness: Histogram = field(
-        default_factory=lambda: Histogram(LATENESS_BUCKETS, (0,) * len(LATENESS_BUCKETS))
+        default_factory=lambda: Histogram(
+            buckets=LATENESS_BUCKETS, counts=(0,) * len(LATENESS_BUCKETS)
+        )
     )
     store_errors_total: int = 0
     last_store_error: str | None = None

@@ -43,7 +43,9 @@ class HistogramCounter:
         for count in self._counts:
             running += count
             cumulative.append(running)
-        return Histogram(self._buckets, tuple(cumulative), self._count, self._sum)
+        return Histogram(
+            buckets=self._buckets, counts=tuple(cumulative), count=self._count, sum=self._sum
+        )
 
 
 @dataclass(slots=True)
@@ -83,7 +85,9 @@ class SeriesState:
                 histogram = self.durations[step] = HistogramCounter(DURATION_BUCKETS)
             histogram.observe(seconds)
         durations = MappingProxyType(dict(result.durations))
-        self.last = LastProbe(result.ts, result.ok, result.step, result.error, durations)
+        self.last = LastProbe(
+            ts=result.ts, ok=result.ok, step=result.step, error=result.error, durations=durations
+        )
         try:
             self.builder.add(result.ts, result.ok, result.step, result.error)
             self.behind = False

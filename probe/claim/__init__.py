@@ -34,7 +34,7 @@ class ClaimError(ValueError):
     """A claim that cannot be made as asked (unknown account); one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
     """One account's claim for one month, as of ``now``."""
 

@@ -109,7 +109,9 @@ def load_config(path: str | Path) -> Settings:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problem = ConfigProblem(str(file), "", 1, "expected a mapping of sections at the top")
+        problem = ConfigProblem(
+            path=str(file), key="", line=1, message="expected a mapping of sections at the top"
+        )
         raise ConfigError([problem])
     try:
         return Settings.model_validate(data)
@@ -121,7 +123,9 @@ def load_config(path: str | Path) -> Settings:
 def _problem(file: str, error: ErrorDetails, lines: dict[KeyPath, int]) -> ConfigProblem:
     path = _clean_path(error["loc"])
     key = _dotted(path)
-    return ConfigProblem(file, key, line_of(lines, path), _message(error, path))
+    return ConfigProblem(
+        path=file, key=key, line=line_of(lines, path), message=_message(error, path)
+    )
 
 
 def _clean_path(loc: tuple[int | str, ...]) -> KeyPath:

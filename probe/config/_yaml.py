@@ -32,7 +32,9 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        unreadable = ConfigProblem(name, "", None, f"cannot read: {_os_reason(exc)}")
+        unreadable = ConfigProblem(
+            path=name, key="", line=None, message=f"cannot read: {_os_reason(exc)}"
+        )
         raise ConfigError([unreadable]) from exc
     try:
         loader = _Loader(text)
@@ -45,7 +47,9 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError([ConfigProblem(name, "", line, f"not valid YAML: {reason}")]) from exc
+        raise ConfigError(
+            [ConfigProblem(path=name, key="", line=line, message=f"not valid YAML: {reason}")]
+        ) from exc
     lines: dict[KeyPath, int] = {}
     if node is not None:
         _walk(node, (), lines)

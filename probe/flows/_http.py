@@ -62,7 +62,7 @@ class HttpClients:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Outgoing:
     """A request with its templates rendered (so it may hold secrets: never log it)."""
 
@@ -80,7 +80,7 @@ class Outgoing:
         return f"{self.method} {url.scheme}://{url.host}{port}{url.path}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
     """An answer whose body was read up to the size cap."""
 
@@ -102,7 +102,9 @@ async def fetch(client: httpx.AsyncClient, outgoing: Outgoing, *, max_body: int)
         body = await _read_capped(response, max_body)
     finally:
         await response.aclose()
-    return Answer(response.status_code, response.headers, response.cookies, body)
+    return Answer(
+        status=response.status_code, headers=response.headers, cookies=response.cookies, body=body
+    )
 
 
 async def _read_capped(response: httpx.Response, max_body: int) -> bytes:

@@ -35,7 +35,7 @@ __all__ = ["Request", "ScriptFlow"]
 log = logging.getLogger("probe.flows")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Request:
     """A request of a script: its config, its name in logs, and the step it belongs to."""
 
@@ -61,7 +61,7 @@ class _Probe:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Failure:
     step: str
     error: str
@@ -96,7 +96,7 @@ class ScriptFlow:
                 probe.durations["total"] = self._clock.monotonic() - start
                 await self._run_cleanup(client, probe)
         except Exception as exc:  # the flow boundary: whatever escaped the steps
-            failure = _Failure(self._requests[0].step, self._judge(exc, probe, "setup"))
+            failure = _Failure(step=self._requests[0].step, error=self._judge(exc, probe, "setup"))
         probe.durations.setdefault("total", self._clock.monotonic() - start)
         return ProbeResult(
             ts=ts, account=account.name, region=self._region, ok=failure is None,
@@ -129,7 +129,7 @@ class ScriptFlow:
                     current = request.name
                     await self._exchange(client, request.spec, probe, deadline)
             except Exception as exc:  # the flow boundary for a step
-                return _Failure(step, self._judge(exc, probe, current))
+                return _Failure(step=step, error=self._judge(exc, probe, current))
             finally:
                 probe.durations[step] = (probe.durations.get(step, 0.0) +
                                          self._clock.monotonic() - began)

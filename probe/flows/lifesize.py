@@ -25,10 +25,10 @@ class LifesizeFlow:
                  clients: ClientFactory | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         section = target.lifesize
         parts = [
-            Request("login", "login", section.login),
-            Request("create", "call", section.create) if section.create else None,
-            Request("poll", "call", section.poll),
-            Request("hangup", "cleanup", section.hangup) if section.hangup else None,
+            Request(name="login", step="login", spec=section.login),
+            Request(name="create", step="call", spec=section.create) if section.create else None,
+            Request(name="poll", step="call", spec=section.poll),
+            Request(name="hangup", step="cleanup", spec=section.hangup) if section.hangup else None,
         ]
         self._script = ScriptFlow([p for p in parts if p is not None], target=target,
                                   region=region, secrets=secrets, clients=clients, clock=clock)

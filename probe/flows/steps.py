@@ -22,7 +22,7 @@ class StepsFlow:
 
     def __init__(self, target: TargetSection, *, region: str, secrets: Secrets,
                  clients: ClientFactory | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
-        requests = [Request(step.name, step.step, step) for step in target.steps]
+        requests = [Request(name=step.name, step=step.step, spec=step) for step in target.steps]
         self._script = ScriptFlow(requests, target=target, region=region, secrets=secrets,
                                   clients=clients, clock=clock)
 

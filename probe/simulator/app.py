@@ -43,7 +43,7 @@ __all__ = ["SimUser", "Simulator", "create_app"]
 _MAX_REMEMBERED = 100_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SimUser:
     """A user the simulator accepts: its account, and the password it must present."""
 
@@ -88,7 +88,7 @@ class Simulator:
                     raise ValueError(f"user {user.username} is in two accounts")
                 password = secrets.resolve(env=user.password_env, file=user.password_file,
                                            what=f"password of {account.name}/{user.username}")
-                users[user.username] = SimUser(account.name, password)
+                users[user.username] = SimUser(account=account.name, password=password)
         target = settings.target
         has_key = target.api_key_env is not None or target.api_key_file is not None
         api_key = secrets.resolve(env=target.api_key_env, file=target.api_key_file,

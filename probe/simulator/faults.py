@@ -47,7 +47,7 @@ class FaultSpec(BaseModel):
         return step_hit and ("*" in self.accounts or account in self.accounts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fault:
     """An active fault; ``until`` is on the book's monotonic clock."""
 
@@ -65,7 +65,7 @@ class FaultBook:
         self._ids = itertools.count(1)
 
     def add(self, spec: FaultSpec) -> Fault:
-        fault = Fault(next(self._ids), spec, self._clock() + spec.seconds)
+        fault = Fault(id=next(self._ids), spec=spec, until=self._clock() + spec.seconds)
         self._faults.append(fault)
         return fault
 

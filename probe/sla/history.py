@@ -27,7 +27,7 @@ from probe.sla.quorum import account_coverage, account_down
 from probe.sla.rules import qualifies
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountHistory:
     """Everything the figures of any window need about one account."""
 

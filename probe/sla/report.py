@@ -32,7 +32,7 @@ from probe.sla.rules import availability, claim_deadline, credit_percent, error_
 from probe.sla.spans import clip, measure, subtract
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OutageInWindow:
     """The part of an outage inside a window, with the evidence behind that part."""
 
@@ -51,7 +51,7 @@ class OutageInWindow:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AppliedMaintenance:
     """R3: one occurrence of a maintenance window, clipped to a report's window."""
 
@@ -61,7 +61,7 @@ class AppliedMaintenance:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountFigures:
     """R6 for one account and one window."""
 
@@ -95,7 +95,7 @@ class AccountFigures:
     """R2: the account's down time inside the window, before maintenance and R4."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """The figures of every account for one window."""
 
@@ -173,7 +173,9 @@ def build_report(
         )
         for h in histories
     )
-    return Report(period, policy, tuple(sorted(figures, key=lambda f: f.account)))
+    return Report(
+        window=period, policy=policy, accounts=tuple(sorted(figures, key=lambda f: f.account))
+    )
 
 
 def applied_maintenance(
@@ -182,7 +184,7 @@ def applied_maintenance(
     """R3: each occurrence of a period covering ``account``, clipped to ``period``, by start."""
     span = Span(period.start, period.end)
     found = (
-        AppliedMaintenance(inside.start, inside.end, w.kind, w.name)
+        AppliedMaintenance(start=inside.start, end=inside.end, kind=w.kind, name=w.name)
         for w in windows
         if w.applies_to(account)
         for occurrence in occurrences(w, span)

@@ -86,7 +86,9 @@ class TimelineBuilder:
         if pending is not None:
             self._fold(pending, self._pending_ok, self._pending_failure)
         self._pending_ts, self._pending_ok = ts, ok
-        self._pending_failure = None if ok else Failure(ts, self._region, step, error)
+        self._pending_failure = (
+            None if ok else Failure(ts=ts, region=self._region, step=step, error=error)
+        )
 
     def add_run(self, first: Instant, last: Instant, probes: int) -> None:
         """``probes`` successes from ``first`` to ``last``, none more than max_gap apart.
@@ -119,7 +121,7 @@ class TimelineBuilder:
         if ok:
             return
         assert self._pending_ts is not None
-        candidate = Failure(self._pending_ts, self._region, step, error)
+        candidate = Failure(ts=self._pending_ts, region=self._region, step=step, error=error)
         kept = self._pending_failure
         if kept is None or (failure_rank(candidate.step, candidate.error)
                             < failure_rank(kept.step, kept.error)):
@@ -149,7 +151,11 @@ class TimelineBuilder:
         if self._open_start is None:
             return
         interval = DownInterval(
-            self._region, self._open_start, end, is_open, tuple(self._failures)
+            region=self._region,
+            start=self._open_start,
+            end=end,
+            open=is_open,
+            failures=tuple(self._failures),
         )
         self._down.append(interval)
         self._open_start, self._failures = None, []

@@ -27,13 +27,13 @@ class FeedError(ValueError):
     """The answer as a whole is unusable (not JSON, wrong shape, HTTP error); one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Component:
     id: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Announced:
     """One scheduled maintenance as announced, with the end R3 applies."""
 
@@ -65,7 +65,7 @@ class Announced:
                    for c in self.components)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Parsed:
     """What a document said: the valid items, every id seen, and what was wrong."""
 
@@ -101,7 +101,7 @@ def parse_feed(document: Any) -> Parsed:
             continue
         items[item.id] = item
         seen.add(item.id)
-    return Parsed(tuple(items.values()), frozenset(seen), tuple(problems))
+    return Parsed(items=tuple(items.values()), seen=frozenset(seen), problems=tuple(problems))
 
 
 def _item(raw: Any) -> Announced:
@@ -152,7 +152,7 @@ def _components(value: Any) -> tuple[Component, ...]:
                 raw.get("name"), str):
             raise ValueError(f"components[{index}]: expected {{id, name}} strings, "
                              f"got {_quote(raw)}")
-        found.append(Component(raw["id"], raw["name"]))
+        found.append(Component(id=raw["id"], name=raw["name"]))
     return tuple(found)
 
 

@@ -31,7 +31,7 @@ MAX_NAME = 200
 """Longest window name kept (as for windows declared through the API)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     put: tuple[StoredWindow, ...]
     """New windows, and changed ones (to replace the stored window of the same id)."""
@@ -74,7 +74,7 @@ def plan(stored: Sequence[StoredWindow], parsed: Parsed, rules: ImportRules, *,
         wid for wid, window in mine.items()
         if window.start > now and wid not in current and wid not in unreadable
     }
-    return Plan(tuple(put), tuple(sorted(void | cancelled)))
+    return Plan(put=tuple(put), delete=tuple(sorted(void | cancelled)))
 
 
 def _window(window_id: str, item: Announced, before: StoredWindow | None, rules: ImportRules,

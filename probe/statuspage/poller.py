@@ -38,7 +38,7 @@ MAX_BYTES = 5 * 1024 * 1024
 """Largest answer read; 50 maintenances with their updates are a few hundred KB."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PollResult:
     """What one poll did: ``error`` set when nothing could be imported."""
 
@@ -100,7 +100,9 @@ class StatuspagePoller:
         if changes.changes:
             log.info("statuspage %s: %d window(s) stored or updated, %d removed",
                      self.shown, len(changes.put), len(changes.delete))
-        return PollResult(len(changes.put), len(changes.delete), len(parsed.problems))
+        return PollResult(
+            put=len(changes.put), deleted=len(changes.delete), problems=len(parsed.problems)
+        )
 
     async def _fetch(self) -> Any:
         """The decoded JSON answer, or ``FeedError`` saying in one line why not."""

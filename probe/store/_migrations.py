@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """The ledger itself is created by the runner: it must exist before it is read."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Migration:
     version: int
     name: str
@@ -55,7 +55,9 @@ def migrations() -> list[Migration]:
     for entry in files("probe.store").joinpath("migrations").iterdir():
         match = _NAME.match(entry.name)
         if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+            found.append(
+                Migration(version=int(match[1]), name=match[2], sql=entry.read_text("utf-8"))
+            )
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):

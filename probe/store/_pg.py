@@ -129,7 +129,7 @@ class Appended:
             return False
         segments = [] if last is None else [last]
         for probe in probes:
-            fresh = Segment(probe.ts, probe.ts, 1, probe.ok)
+            fresh = Segment(first_ts=probe.ts, last_ts=probe.ts, probes=1, ok=probe.ok)
             segments[-1:] = coalesce([*segments[-1:], fresh], break_gap)
             if not probe.ok:
                 self.failures.append((sid, probe))
@@ -203,11 +203,11 @@ def read_rows(conn: psycopg.Connection[Any], series: Sequence[tuple[int, str, st
         "WHERE series_id = ANY(%s) ORDER BY series_id, ts, error", (ids,)))
     return [
         SeriesRows(
-            account, region,
-            [segment_of(row[1:]) for row in segments.get(sid, ())],
-            [failure_of(row[1:], account, region, durations=durations)
+            account=account, region=region,
+            segments=[segment_of(row[1:]) for row in segments.get(sid, ())],
+            failures=[failure_of(row[1:], account, region, durations=durations)
              for row in failures.get(sid, ())],
-            [failure_of(row[1:], account, region, durations=durations)
+            ignored=[failure_of(row[1:], account, region, durations=durations)
              for row in ignored.get(sid, ())],
         )
         for sid, account, region in series

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 SCHEMES = ("postgresql", "postgres")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PgUrl:
     """A PostgreSQL URL, split into what may be shown and what may not."""
 

@@ -159,7 +159,9 @@ def read_series(
             (sid,),
         )
     ]
-    return SeriesRows(account, region, segments, failures, ignored)
+    return SeriesRows(
+        account=account, region=region, segments=segments, failures=failures, ignored=ignored
+    )
 
 
 def load_series(conn: Connection, found: SeriesRows) -> None:
@@ -216,7 +218,14 @@ def delete_window(conn: Connection, window_id: str) -> bool:
 
 def segment_of(row: tuple[float, float, int, int, float, float | None]) -> Segment:
     """A ``segments`` row (first_ts, last_ts, probes, ok, max_step, prev_ts)."""
-    return Segment(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+    return Segment(
+        first_ts=row[0],
+        last_ts=row[1],
+        probes=row[2],
+        ok=bool(row[3]),
+        max_step=row[4],
+        prev_ts=row[5],
+    )
 
 
 def failure_of(
@@ -224,8 +233,15 @@ def failure_of(
     durations: bool,
 ) -> ProbeResult:
     """A ``failures`` or ``ignored`` row (ts, step, error, durations) as the probe it was."""
-    return ProbeResult(row[0], account, region, False, row[1], row[2],
-                       _durations(row[3], durations))
+    return ProbeResult(
+        ts=row[0],
+        account=account,
+        region=region,
+        ok=False,
+        step=row[1],
+        error=row[2],
+        durations=_durations(row[3], durations),
+    )
 
 
 def _values(s: Segment) -> tuple[float, int, bool, float, float | None]:

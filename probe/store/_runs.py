@@ -54,7 +54,7 @@ def place(
     """
     host = next((s for s in around if s.contains(ts)), None)
     if host is None:
-        pieces = [*around, Segment(ts, ts, 1, ok)]
+        pieces = [*around, Segment(first_ts=ts, last_ts=ts, probes=1, ok=ok)]
     elif host.ok == ok:
         if ok or ts in failures:
             return None  # the same outcome at a known instant: already stored
@@ -67,7 +67,12 @@ def place(
         before = [t for t in failures if t < ts]
         after = [t for t in failures if t > ts]
         others = [s for s in around if s is not host]
-        pieces = [*others, *_failed(before), Segment(ts, ts, 1, True), *_failed(after)]
+        pieces = [
+            *others,
+            *_failed(before),
+            Segment(first_ts=ts, last_ts=ts, probes=1, ok=True),
+            *_failed(after),
+        ]
     return coalesce(sorted(pieces, key=lambda s: s.first_ts), break_gap)
 
 
@@ -79,12 +84,12 @@ def coalesce(segments: Sequence[Segment], break_gap: Seconds) -> list[Segment]:
         gap = segment.first_ts - last.last_ts if last else 0.0
         if last is not None and last.ok == segment.ok and gap <= break_gap:
             joined[-1] = Segment(
-                last.first_ts,
-                segment.last_ts,
-                last.probes + segment.probes,
-                segment.ok,
-                max(last.max_step, segment.max_step, gap),
-                last.last_ts if segment.probes == 1 else segment.prev_ts,
+                first_ts=last.first_ts,
+                last_ts=segment.last_ts,
+                probes=last.probes + segment.probes,
+                ok=segment.ok,
+                max_step=max(last.max_step, segment.max_step, gap),
+                prev_ts=last.last_ts if segment.probes == 1 else segment.prev_ts,
             )
         else:
             joined.append(segment)
@@ -117,7 +122,11 @@ def _fail_inside(host: Segment, ts: Instant) -> list[Segment]:
         left, right = slots[:k], slots[k + 1 :]  # it is the probe at a grid point
     else:
         left, right = slots[:k], slots[k:]
-    return [*_ok_part(left, host), Segment(ts, ts, 1, False), *_ok_part(right, host)]
+    return [
+        *_ok_part(left, host),
+        Segment(first_ts=ts, last_ts=ts, probes=1, ok=False),
+        *_ok_part(right, host),
+    ]
 
 
 def _ok_part(slots: Sequence[Instant], host: Segment) -> list[Segment]:
@@ -129,10 +138,19 @@ def _ok_part(slots: Sequence[Instant], host: Segment) -> list[Segment]:
     if not slots:
         return []
     if len(slots) == 1:
-        return [Segment(slots[0], slots[0], 1, True)]
+        return [Segment(first_ts=slots[0], last_ts=slots[0], probes=1, ok=True)]
     exact = len(slots) == 2 or slots[-2] == host.prev_ts
     prev = slots[-2] if exact else None
-    return [Segment(slots[0], slots[-1], len(slots), True, host.max_step, prev)]
+    return [
+        Segment(
+            first_ts=slots[0],
+            last_ts=slots[-1],
+            probes=len(slots),
+            ok=True,
+            max_step=host.max_step,
+            prev_ts=prev,
+        )
+    ]
 
 
 def _failed(times: Sequence[Instant]) -> list[Segment]:
@@ -141,4 +159,13 @@ def _failed(times: Sequence[Instant]) -> list[Segment]:
         return []
     steps = [b - a for a, b in pairwise(times)]
     prev = times[-2] if len(times) > 1 else None
-    return [Segment(times[0], times[-1], len(times), False, max(steps, default=0.0), prev)]
+    return [
+        Segment(
+            first_ts=times[0],
+            last_ts=times[-1],
+            probes=len(times),
+            ok=False,
+            max_step=max(steps, default=0.0),
+            prev_ts=prev,
+        )
+    ]

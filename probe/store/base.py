@@ -36,7 +36,7 @@ class StoreError(Exception):
     """The store cannot be opened, read or written; the message is one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Segment:
     """A run of consecutive evidence probes of one series with the same outcome.
 
@@ -60,7 +60,7 @@ class Segment:
         return self.first_ts <= ts <= self.last_ts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SeriesRows:
     """Everything stored about one ``(account, region)``, in time order: what a store
     is made of, and what ``copy-store`` moves from one store to another."""

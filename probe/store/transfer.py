@@ -29,7 +29,7 @@ Progress = Callable[[int, int], None]
 BATCH = 200
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Copied:
     """What a copy moved."""
 

@@ -38,8 +38,8 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> floa
 
 
 NOW = utc(2026, 10, 20, 12)
-MONTH = Period("month", utc(2026, 10, 1), utc(2026, 11, 1), NOW)
-TRAILING = Period("30d", NOW - 30 * 86400, NOW, NOW)
+MONTH = Period(label="month", start=utc(2026, 10, 1), end=utc(2026, 11, 1), as_of=NOW)
+TRAILING = Period(label="30d", start=NOW - 30 * 86400, end=NOW, as_of=NOW)
 
 
 class FakeStore:
@@ -70,7 +70,7 @@ class FakeStore:
 
 def histogram(values: list[float], buckets: tuple[float, ...] = DURATION_BUCKETS) -> Histogram:
     counts = tuple(sum(1 for v in values if v <= le) for le in buckets)
-    return Histogram(buckets, counts, count=len(values), sum=sum(values))
+    return Histogram(buckets=buckets, counts=counts, count=len(values), sum=sum(values))
 
 
 def region(account: str, name: str, *, ok: bool = True, down_since: float | None = None,
@@ -91,11 +91,25 @@ def region(account: str, name: str, *, ok: bool = True, down_since: float | None
 def outage(account: str, start: float, minutes: float, *, counted: bool, step: str,
            error: str, regions: tuple[str, ...], open_: bool = False) -> OutageInWindow:
     end = start + minutes * 60
-    failures = tuple(Failure(start + 60 * i, r, step, error)
+    failures = tuple(Failure(ts=start + 60 * i, region=r, step=step, error=error)
                      for i in range(int(minutes)) for r in regions)
-    whole = Outage(account, start, end, open_, counted, regions, failures)
-    return OutageInWindow(whole, start, end, {step: len(failures)}, {error: len(failures)},
-                          end + 30 * 86400 if counted else None)
+    whole = Outage(
+        account=account,
+        start=start,
+        end=end,
+        open=open_,
+        counted=counted,
+        regions=regions,
+        failures=failures,
+    )
+    return OutageInWindow(
+        outage=whole,
+        start=start,
+        end=end,
+        failed_steps={step: len(failures)},
+        errors={error: len(failures)},
+        claim_deadline=end + 30 * 86400 if counted else None,
+    )
 
 
 def figures(account: str, period: Period, regions: tuple[str, ...], unavailable: float,

@@ -64,7 +64,7 @@ def _le(bound: float) -> str:
     return repr(float(bound))
 
 
-_EMPTY_DURATIONS = Histogram(DURATION_BUCKETS, (0,) * len(DURATION_BUCKETS))
+_EMPTY_DURATIONS = Histogram(buckets=DURATION_BUCKETS, counts=(0,) * len(DURATION_BUCKETS))
 
 
 def _probe_families(regions: Iterable[RegionState]) -> Iterator[Metric]:

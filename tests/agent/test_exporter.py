@@ -252,7 +252,7 @@ BOUNDS = st.just(DURATION_BUCKETS) | st.lists(
 def histograms(draw: st.DrawFn) -> Histogram:
     buckets = draw(BOUNDS)
     counts = tuple(draw(st.lists(COUNTS, min_size=len(buckets), max_size=len(buckets))))
-    return Histogram(buckets, counts, count=draw(COUNTS), sum=draw(VALUES))
+    return Histogram(buckets=buckets, counts=counts, count=draw(COUNTS), sum=draw(VALUES))
 
 
 @st.composite

@@ -83,7 +83,7 @@ class ScriptedFlow:
     async def run(self, account: Account, user: User) -> ProbeResult:
         error = self.outcomes.pop(0)
         self.now += 10
-        return ProbeResult(self.now, account.name, "eu", ok=error is None,
+        return ProbeResult(ts=self.now, account=account.name, region="eu", ok=error is None,
                            step=None if error is None else "login", error=error,
                            durations={"login": 0.2, "total": 0.3})
 
@@ -170,7 +170,9 @@ async def test_a_refresh_lets_the_loop_run_while_it_copies_many_series(tmp_path:
     agent = Agent(settings=config, store=store, flow=ScriptedFlow([], start=0), clock=lambda: 1e9)
     await agent.resume()
     for series in agent.series.values():
-        agent.record(series, ProbeResult(1e9, series.state.account, "eu", ok=True))
+        agent.record(
+            series, ProbeResult(ts=1e9, account=series.state.account, region="eu", ok=True)
+        )
     turns = 0
 
     async def other_task() -> None:

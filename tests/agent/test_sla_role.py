@@ -45,9 +45,19 @@ def sla_settings(tmp_path: Path, **sla: Any) -> Settings:
 
 def history(pattern: dict[str, str], account: str = "acme") -> list[ProbeResult]:
     """One character a minute per region: ``.`` ok, ``x`` failed, ``-`` nothing."""
-    return [ProbeResult(T0 + 60 * i, account, region, char == ".",
-                        None if char == "." else "login", None if char == "." else "http_503")
-            for region, text in pattern.items() for i, char in enumerate(text) if char != "-"]
+    return [
+        ProbeResult(
+            ts=T0 + 60 * i,
+            account=account,
+            region=region,
+            ok=char == ".",
+            step=None if char == "." else "login",
+            error=None if char == "." else "http_503",
+        )
+        for region, text in pattern.items()
+        for i, char in enumerate(text)
+        if char != "-"
+    ]
 
 
 def store_with(tmp_path: Path, results: list[ProbeResult]) -> Store:

@@ -134,9 +134,19 @@ def check(answer: httpx.Response, request: dict[str, Any]) -> None:
 async def exercise(database: Path, requests: list[dict[str, Any]]) -> None:
     store = open_store(f"sqlite:///{database}", interval=60, max_gap=300)
     try:
-        store.write([ProbeResult(at("2026-10-05T10:00") + 60 * i, "acme", "eu", ok=i >= 30,
-                                 step=None if i >= 30 else "login",
-                                 error=None if i >= 30 else "http_503") for i in range(40)])
+        store.write(
+            [
+                ProbeResult(
+                    ts=at("2026-10-05T10:00") + 60 * i,
+                    account="acme",
+                    region="eu",
+                    ok=i >= 30,
+                    step=None if i >= 30 else "login",
+                    error=None if i >= 30 else "http_503",
+                )
+                for i in range(40)
+            ]
+        )
         app = create_app(snapshot=lambda: Snapshot(generated_at=0, version="t", objective=0.999),
                          store=store, api_token=Secret(TOKEN))
         transport = httpx.ASGITransport(app=app)

@@ -23,7 +23,7 @@ WARNING = "TLS certificate verification is OFF for the target"
 @pytest.fixture
 def https_simulator(certificate: tuple[Path, Path], acme: Account) -> Iterator[str]:
     """The simulator over HTTPS with a self-signed certificate for another name."""
-    users = {u.username: SimUser("acme", Secret(PASSWORDS[str(u.password_env)]))
+    users = {u.username: SimUser(account="acme", password=Secret(PASSWORDS[str(u.password_env)]))
              for u in acme.users}
     sim = Simulator(users, api_key=Secret(PASSWORDS["API_KEY"]))
     cert, key = certificate

@@ -76,8 +76,18 @@ def _probe(ts: float, account: str, region: str) -> ProbeResult:
         for begin, until, regions, step, error in FAULTS:
             if region in regions and at(begin) <= ts < at(until):
                 durations = {step: 1.5, "total": 2.25}
-                return ProbeResult(ts, account, region, False, step, error, durations)
-    return ProbeResult(ts, account, region, True, durations={"login": 0.4, "total": 1.1})
+                return ProbeResult(
+                    ts=ts,
+                    account=account,
+                    region=region,
+                    ok=False,
+                    step=step,
+                    error=error,
+                    durations=durations,
+                )
+    return ProbeResult(
+        ts=ts, account=account, region=region, ok=True, durations={"login": 0.4, "total": 1.1}
+    )
 
 
 @cache
@@ -109,4 +119,6 @@ def _report(settings: dict[str, Any]) -> Report:
         grouped.setdefault((result.account, result.region), []).append(result)
     timelines = [region_timeline(a, r, probes, max_gap=policy.max_gap)
                  for (a, r), probes in grouped.items()]
-    return statement(History(timelines), config, calendar_month(2026, 10, config.sla.timezone))
+    return statement(
+        History(timelines=timelines), config, calendar_month(2026, 10, config.sla.timezone)
+    )

@@ -144,7 +144,7 @@ def test_marks_are_where_their_times_are(page: str, tags: _Tags) -> None:
 
 def test_an_empty_report_says_so() -> None:
     report = october_report()
-    empty = type(report)(report.window, report.policy, ())
+    empty = type(report)(window=report.window, policy=report.policy, accounts=())
     assert "No results for this period." in render_html(empty)
 
 

@@ -18,8 +18,8 @@ from tests.helpers import at
 def probes(start: str, pattern: str) -> list[ProbeResult]:
     begin = at(start)
     return [
-        ProbeResult(begin + 60 * i, "acme", "eu-west", c == ".",
-                    None if c == "." else "login", None if c == "." else "http_503")
+        ProbeResult(ts=begin + 60 * i, account="acme", region="eu-west", ok=c == ".",
+                    step=None if c == "." else "login", error=None if c == "." else "http_503")
         for i, c in enumerate(pattern)
     ]
 
@@ -90,8 +90,17 @@ def test_markdown_and_table(report: Report) -> None:
 
 
 def test_markdown_escapes_pipes() -> None:
-    results = [ProbeResult(at("2026-10-05T10:00"), "a|b", "r", False, "login", "http_503"),
-               ProbeResult(at("2026-10-05T10:06"), "a|b", "r", True)]
+    results = [
+        ProbeResult(
+            ts=at("2026-10-05T10:00"),
+            account="a|b",
+            region="r",
+            ok=False,
+            step="login",
+            error="http_503",
+        ),
+        ProbeResult(ts=at("2026-10-05T10:06"), account="a|b", region="r", ok=True),
+    ]
     policy = SlaPolicy()
     rendered = render_markdown(build_report(
         histories_from_results(results, policy), calendar_month(2026, 10, "UTC"), policy))

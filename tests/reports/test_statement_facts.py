@@ -35,8 +35,13 @@ def test_each_account_has_its_own_time_zone() -> None:
 def test_maintenance_that_covers_the_account_is_listed() -> None:
     evil, globex = sorted(october_report().accounts, key=lambda f: f.account != EVIL)
     assert evil.maintenance == (
-        AppliedMaintenance(at("2026-10-20T02:00"), at("2026-10-20T03:00"), "emergency",
-                           EVIL_WINDOW),)
+        AppliedMaintenance(
+            start=at("2026-10-20T02:00"),
+            end=at("2026-10-20T03:00"),
+            kind="emergency",
+            name=EVIL_WINDOW,
+        ),
+    )
     assert globex.maintenance == ()
 
 
@@ -71,15 +76,28 @@ def test_window_figures_alone_leave_the_statement_facts_empty() -> None:
 
 
 def test_a_recurring_window_is_listed_once_per_occurrence_and_clipped() -> None:
-    weekly = MaintenanceWindow("scheduled", None, "weekly", every="0 23 * * SAT",
+    weekly = MaintenanceWindow(kind="scheduled", accounts=None, name="weekly", every="0 23 * * SAT",
                                duration=7200.0)
     october = calendar_month(2026, 10, "UTC")
     found = applied_maintenance("acme", [weekly], october)
     assert [m.start for m in found] == [at(f"2026-10-{d:02d}T23:00") for d in (3, 10, 17, 24)] + [
         at("2026-10-31T23:00")]
     assert found[-1].end == october.end  # clipped at the month's end
-    assert applied_maintenance("acme", [MaintenanceWindow(
-        "scheduled", frozenset({"globex"}), start=october.start, end=october.end)], october) == ()
+    assert (
+        applied_maintenance(
+            "acme",
+            [
+                MaintenanceWindow(
+                    kind="scheduled",
+                    accounts=frozenset({"globex"}),
+                    start=october.start,
+                    end=october.end,
+                )
+            ],
+            october,
+        )
+        == ()
+    )
 
 
 def test_evidence_gaps_of_a_month_still_running_stop_at_as_of() -> None:

@@ -22,8 +22,11 @@ def now() -> list[float]:
 
 @pytest.fixture
 async def client(now: list[float]) -> AsyncIterator[httpx.AsyncClient]:
-    sim = Simulator({"u@a.example": SimUser("a", Secret("pw"))}, api_key=Secret("k"),
-                    clock=lambda: now[0])
+    sim = Simulator(
+        {"u@a.example": SimUser(account="a", password=Secret("pw"))},
+        api_key=Secret("k"),
+        clock=lambda: now[0],
+    )
     transport = httpx.ASGITransport(app=create_app(sim))
     async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
         yield client

@@ -117,8 +117,11 @@ async def test_tls_to_a_plain_http_server_is_tls(
 async def test_a_fault_ends_by_itself(make_target: Any, secrets: Secrets,
                                       acme: Account) -> None:
     now = [0.0]
-    sim = Simulator({"alice@acme.example": SimUser("acme", Secret("alice-Pa55-w0rd!"))},
-                    api_key=Secret("api-KEY-7f3a9c"), clock=lambda: now[0])
+    sim = Simulator(
+        {"alice@acme.example": SimUser(account="acme", password=Secret("alice-Pa55-w0rd!"))},
+        api_key=Secret("api-KEY-7f3a9c"),
+        clock=lambda: now[0],
+    )
     with running(create_app(sim)) as url:
         flow = LifesizeFlow(make_target(url), region="local", secrets=secrets)
         assert httpx.post(f"{url}/_sim/faults", json={"mode": "error", "seconds": 60}).is_success

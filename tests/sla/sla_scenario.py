@@ -62,7 +62,14 @@ def probes(
             continue
         ok, failed_step, failed_error = kinds[char]
         results.append(
-            ProbeResult(start + index * every, account, region, ok, failed_step, failed_error)
+            ProbeResult(
+                ts=start + index * every,
+                account=account,
+                region=region,
+                ok=ok,
+                step=failed_step,
+                error=failed_error,
+            )
         )
     return results
 
@@ -81,9 +88,9 @@ def probe(ts: float, ok: bool = False, **fields: str) -> ProbeResult:
     account = fields.get("account", "acme")
     region = fields.get("region", "eu-west")
     if ok:
-        return ProbeResult(ts, account, region, True)
+        return ProbeResult(ts=ts, account=account, region=region, ok=True)
     step, error = fields.get("step", "login"), fields.get("error", "http_503")
-    return ProbeResult(ts, account, region, False, step, error)
+    return ProbeResult(ts=ts, account=account, region=region, ok=False, step=step, error=error)
 
 
 def history(

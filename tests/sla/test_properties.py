@@ -47,8 +47,8 @@ class Scenario:
         """October and November in the policy's zone, both together, and a clipped one."""
         october = calendar_month(2026, 10, self.policy.timezone)
         november = calendar_month(2026, 11, self.policy.timezone)
-        both = Period("both", october.start, november.end, november.end)
-        clipped = Period("clipped", october.start, self.cut, self.cut)
+        both = Period(label="both", start=october.start, end=november.end, as_of=november.end)
+        clipped = Period(label="clipped", start=october.start, end=self.cut, as_of=self.cut)
         return [october, november, both, clipped]
 
 
@@ -78,9 +78,9 @@ def _result(
     ts: float, account: str, region: str, kind: str, failure: tuple[str, str]
 ) -> ProbeResult:
     if kind == "ok":
-        return ProbeResult(ts, account, region, True)
+        return ProbeResult(ts=ts, account=account, region=region, ok=True)
     step, error = failure if kind == "fail" else ("login", kind)
-    return ProbeResult(ts, account, region, False, step, error)
+    return ProbeResult(ts=ts, account=account, region=region, ok=False, step=step, error=error)
 
 
 @st.composite
@@ -89,10 +89,10 @@ def maintenance_windows(draw: st.DrawFn) -> MaintenanceWindow:
     if draw(st.booleans()):
         start = BASE + draw(st.integers(-30, 240)) * MINUTE + draw(st.integers(0, 59))
         end = start + draw(st.integers(1, 7200))
-        return MaintenanceWindow("scheduled", accounts, start=start, end=end)
+        return MaintenanceWindow(kind="scheduled", accounts=accounts, start=start, end=end)
     return MaintenanceWindow(
-        "emergency",
-        accounts,
+        kind="emergency",
+        accounts=accounts,
         every=f"{draw(st.integers(0, 59))} * * * *",
         duration=float(draw(st.integers(60, 1200))),
         timezone=draw(st.sampled_from(["UTC", "Europe/Berlin"])),
@@ -120,7 +120,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     if failed and draw(st.integers(0, 2)):  # a window over some failure, so R3 has work to do
         at = draw(st.sampled_from(failed))
         start, end = at - draw(st.integers(0, 900)), at + draw(st.integers(1, 1800))
-        maintenance.append(MaintenanceWindow("customer_request", None, start=start, end=end))
+        maintenance.append(
+            MaintenanceWindow(kind="customer_request", accounts=None, start=start, end=end)
+        )
     return Scenario(
         results=results,
         policy=draw(policies),

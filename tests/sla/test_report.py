@@ -167,8 +167,17 @@ def test_r6_month_to_date_ignores_data_after_as_of() -> None:
     """R6 over the month so far: a 10-minute outage on Oct 20 is not yet in a window
     measured as of Oct 10 (hand-worked: 0 s unavailable, denominator still 2678400 s)."""
     begin = at("2026-10-20T10:00")
-    results = [ProbeResult(begin + 60 * i, "acme", "eu", i == 10, None if i == 10 else "login",
-                           None if i == 10 else "http_503") for i in range(11)]
+    results = [
+        ProbeResult(
+            ts=begin + 60 * i,
+            account="acme",
+            region="eu",
+            ok=i == 10,
+            step=None if i == 10 else "login",
+            error=None if i == 10 else "http_503",
+        )
+        for i in range(11)
+    ]
     policy = SlaPolicy()
     (history,) = histories_from_results(results, policy)
     early = window_figures(history, month_to_date(at("2026-10-10T00:00"), "UTC"), policy)

@@ -34,7 +34,11 @@ from tests.sla.sla_scenario import (
 T = utc(2026, 10, 5, 10, 0)
 OCTOBER = calendar_month(2026, 10, "UTC")
 NOVEMBER = calendar_month(2026, 11, "UTC")
-TIERS = (CreditTier(0.99, 25), CreditTier(0.95, 50), CreditTier(0.999, 10))
+TIERS = (
+    CreditTier(below=0.99, percent=25),
+    CreditTier(below=0.95, percent=50),
+    CreditTier(below=0.999, percent=10),
+)
 """Deliberately not in order: the rule picks the smallest ``below``, not the first."""
 
 

@@ -71,7 +71,7 @@ def test_a_changed_maintenance_replaces_its_window() -> None:
 def test_an_unchanged_list_changes_nothing() -> None:
     document = feed(item("m1", "2026-10-20T02:00:00Z", "2026-10-20T04:00:00Z"))
     stored = run([], document)
-    assert plan(stored, parse_feed(document), RULES, now=NOW) == Plan((), ())
+    assert plan(stored, parse_feed(document), RULES, now=NOW) == Plan(put=(), delete=())
 
 
 def test_a_window_that_dropped_off_the_list_stays() -> None:

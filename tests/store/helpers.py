@@ -19,12 +19,22 @@ def probes(pattern: str, *, start: float = BASE, account: str = "acme",
     for i, char in enumerate(pattern):
         ts = start + i * MINUTE
         if char == ".":
-            found.append(ProbeResult(ts, account, region, True))
+            found.append(ProbeResult(ts=ts, account=account, region=region, ok=True))
         elif char in "xci":
             step, error = {"x": ("login", "http_503"), "c": ("call", "timeout"),
                            "i": ("login", "internal")}[char]
             durations = {"login": 1.25, "total": 2.5}
-            found.append(ProbeResult(ts, account, region, False, step, error, durations))
+            found.append(
+                ProbeResult(
+                    ts=ts,
+                    account=account,
+                    region=region,
+                    ok=False,
+                    step=step,
+                    error=error,
+                    durations=durations,
+                )
+            )
     return found
 
 

@@ -46,11 +46,13 @@ def series_results(draw: st.DrawFn, account: str, region: str) -> list[ProbeResu
         for _ in range(length):
             ts = cursor + draw(st.integers(0, jitter))
             outcome = 0 if kind == "ok" else draw(st.integers(1 if kind == "fail" else 0, 4))
-            found.append(ProbeResult(ts, account, region, *OUTCOMES[outcome],
-                                     durations={"total": float(outcome)}))
+            ok, step, error = OUTCOMES[outcome]
+            found.append(ProbeResult(ts=ts, account=account, region=region, ok=ok, step=step,
+                                     error=error, durations={"total": float(outcome)}))
             if draw(st.integers(0, 9)) == 0:  # a duplicate at the same instant
-                again = OUTCOMES[draw(st.integers(0, 4))]
-                found.append(ProbeResult(ts, account, region, *again))
+                ok, step, error = OUTCOMES[draw(st.integers(0, 4))]
+                found.append(ProbeResult(ts=ts, account=account, region=region, ok=ok,
+                                         step=step, error=error))
             cursor += MINUTE
     return found
 

@@ -34,7 +34,7 @@ def test_export_of_a_long_healthy_run_rebuilds_the_same_r1(store: Store) -> None
     stamps = [at(0)]
     for i in range(1, 200):
         stamps.append(stamps[-1] + (120.0 if i % 7 == 0 else 60.0))
-    written = [ProbeResult(ts, "acme", "eu-west", True) for ts in stamps]
+    written = [ProbeResult(ts=ts, account="acme", region="eu-west", ok=True) for ts in stamps]
     store.write(written)
     exported = list(store.results())
     assert len(exported) == 200
@@ -52,17 +52,28 @@ def test_results_since_until_select_by_ts(store: Store) -> None:
 def test_a_healthy_stretch_is_one_segment(store: Store) -> None:
     store.write(probes("." * 1440))
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(1439), 1440, True, MINUTE, at(1438))
+        Segment(
+            first_ts=at(0),
+            last_ts=at(1439),
+            probes=1440,
+            ok=True,
+            max_step=MINUTE,
+            prev_ts=at(1438),
+        )
     ]
 
 
 def test_segments_break_on_a_gap_longer_than_two_intervals(store: Store) -> None:
     store.write(probes("...-..--.xx-x---x"))
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(5), 5, True, 2 * MINUTE, at(4)),  # one missed round: same
-        Segment(at(8), at(8), 1, True),  # two missed: a new one
-        Segment(at(9), at(12), 3, False, 2 * MINUTE, at(10)),
-        Segment(at(16), at(16), 1, False),
+        Segment(
+            first_ts=at(0), last_ts=at(5), probes=5, ok=True, max_step=2 * MINUTE, prev_ts=at(4)
+        ),  # one missed round: same
+        Segment(first_ts=at(8), last_ts=at(8), probes=1, ok=True),  # two missed: a new one
+        Segment(
+            first_ts=at(9), last_ts=at(12), probes=3, ok=False, max_step=2 * MINUTE, prev_ts=at(10)
+        ),
+        Segment(first_ts=at(16), last_ts=at(16), probes=1, ok=False),
     ]
 
 
@@ -118,19 +129,27 @@ def test_late_probes_are_placed_where_they_belong(store: Store, first: str, late
 
 def test_a_late_success_inside_an_ok_segment_counts_as_already_stored(store: Store) -> None:
     store.write(probes("......"))
-    store.write([ProbeResult(at(2.5), "acme", "eu-west", True)])
+    store.write([ProbeResult(ts=at(2.5), account="acme", region="eu-west", ok=True)])
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(5), 6, True, MINUTE, at(4))
+        Segment(first_ts=at(0), last_ts=at(5), probes=6, ok=True, max_step=MINUTE, prev_ts=at(4))
     ]
 
 
 def test_a_late_failure_between_grid_points_is_inserted(store: Store) -> None:
     store.write(probes("......"))
-    store.write([ProbeResult(at(2.5), "acme", "eu-west", False, "call", "timeout")])
+    store.write(
+        [
+            ProbeResult(
+                ts=at(2.5), account="acme", region="eu-west", ok=False, step="call", error="timeout"
+            )
+        ]
+    )
     assert store.segments("acme", "eu-west") == [
-        Segment(at(0), at(2), 3, True, MINUTE, None),  # at(1) is a grid estimate
-        Segment(at(2.5), at(2.5), 1, False),
-        Segment(at(3), at(5), 3, True, MINUTE, at(4)),
+        Segment(
+            first_ts=at(0), last_ts=at(2), probes=3, ok=True, max_step=MINUTE, prev_ts=None
+        ),  # at(1) is a grid estimate
+        Segment(first_ts=at(2.5), last_ts=at(2.5), probes=1, ok=False),
+        Segment(first_ts=at(3), last_ts=at(5), probes=3, ok=True, max_step=MINUTE, prev_ts=at(4)),
     ]
 
 
@@ -178,6 +197,12 @@ def test_a_healthy_account_region_costs_well_under_1kb_a_day(backend: Backend) -
     regions = [f"region-{i}" for i in range(30)]
     for hour in range(24):
         minutes = range(hour * 60, hour * 60 + 60)
-        store.write([ProbeResult(at(m), "acme", r, True) for m in minutes for r in regions])
+        store.write(
+            [
+                ProbeResult(ts=at(m), account="acme", region=r, ok=True)
+                for m in minutes
+                for r in regions
+            ]
+        )
     per_series_day = (backend.size("size") - empty) / len(regions)
     assert per_series_day < 1000

@@ -1,6 +1,6 @@
 """``/api/v1/openapi.json``: the maintenance API described as OpenAPI 3.1.
 
-Written by hand next to ``maintenance_api.py`` rather than generated: the API is three
+Written by hand next to ``maintenance_api`` rather than generated: the API is three
 operations, and a description that states every status an operation may answer is what
 lets clients (and the fuzz test in tests/reliability) hold the server to it.
 """
