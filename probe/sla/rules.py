@@ -35,6 +35,24 @@ def calendar_month(year: int, month: int, timezone: str, *, as_of: Instant | Non
     return Period(label=f"{year:04d}-{month:02d}", start=begin, end=finish, as_of=reach)
 
 
+def calendar_days(now: Instant, timezone: str, count: int) -> tuple[Period, ...]:
+    """The last ``count`` calendar days of ``timezone`` up to ``now``, oldest first.
+
+    Each runs from local midnight to local midnight (23 or 25 hours across a DST
+    change), labelled ``YYYY-MM-DD``; today is measured up to ``now``.
+    """
+    zone = ZoneInfo(timezone)
+    today = datetime.fromtimestamp(now, tz=zone).date()
+    days = []
+    for back in range(count - 1, -1, -1):
+        day = today - timedelta(days=back)
+        start = datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
+        after = day + timedelta(days=1)
+        end = datetime(after.year, after.month, after.day, tzinfo=zone).timestamp()
+        days.append(Period(label=day.isoformat(), start=start, end=end, as_of=min(now, end)))
+    return tuple(days)
+
+
 def month_of(instant: Instant, timezone: str) -> tuple[int, int]:
     """R5: the (year, month) that ``instant`` falls in, in ``timezone``."""
     local = datetime.fromtimestamp(instant, tz=ZoneInfo(timezone))
