@@ -11,7 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from probe.agent.snapshot import AccountState, Histogram, LastProbe, RegionState, Snapshot
+from probe.agent.snapshot import (
+    DAYS,
+    RECENT,
+    AccountState,
+    Histogram,
+    LastProbe,
+    RegionState,
+    Snapshot,
+)
 from probe.agent.state import AgentCounters, SeriesState
 from probe.model import (
     Instant,
@@ -23,8 +31,11 @@ from probe.model import (
     Span,
 )
 from probe.sla import histories, month_to_date, trailing, window_figures
+from probe.sla.days import day_figures
 from probe.sla.maintenance import occurrences
-from probe.sla.report import coverage_ratio
+from probe.sla.report import applied_maintenance, coverage_ratio, evidence_gaps
+from probe.sla.rules import calendar_days
+from probe.sla.spans import clip
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,13 +80,15 @@ def build_snapshot(
 ) -> Snapshot:
     """The frozen picture of everything, as of ``now``."""
     windows = (month_to_date(now, policy.timezone), trailing(now, 30))
+    days = calendar_days(now, policy.timezone, DAYS)
+    recent = Period(label="24h", start=now - RECENT, end=now, as_of=now)
     accounts = histories((c.timeline for c in copies), policy,
                          maintenance=maintenance, regions=regions)
     return Snapshot(
         generated_at=now,
         version=version,
         objective=policy.objective,
-        regions=tuple(_region(c, windows) for c in copies),
+        regions=tuple(_region(c, windows, recent) for c in copies),
         accounts=tuple(
             AccountState(
                 account=h.account,
@@ -83,6 +96,8 @@ def build_snapshot(
                 maintenance_active=bool(active := _active(h.account, maintenance, now)),
                 active_windows=active,
                 down=any(outage.open for outage in h.outages),
+                days=day_figures(h, days, maintenance),
+                recent_maintenance=applied_maintenance(h.account, maintenance, recent),
             )
             for h in accounts
         ),
@@ -96,8 +111,9 @@ def build_snapshot(
     )
 
 
-def _region(copy: SeriesCopy, windows: Sequence[Period]) -> RegionState:
+def _region(copy: SeriesCopy, windows: Sequence[Period], recent: Period) -> RegionState:
     timeline = copy.timeline
+    stretch = Span(recent.start, recent.end)
     latest = timeline.down[-1] if timeline.down else None
     down = latest is not None and latest.open
     return RegionState(
@@ -111,6 +127,9 @@ def _region(copy: SeriesCopy, windows: Sequence[Period]) -> RegionState:
         down=down,
         down_since=latest.start if down and latest is not None else None,
         coverage=MappingProxyType({w.label: coverage_ratio(timeline.covered, w) for w in windows}),
+        recent_down=tuple(inside for d in timeline.down
+                          if (inside := clip(Span(d.start, d.end), stretch)) is not None),
+        recent_gaps=evidence_gaps(timeline.covered, recent),
     )
 
 

@@ -11,8 +11,14 @@ import gzip
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from probe.model import Instant, MaintenanceWindow, Seconds
-from probe.sla.report import AccountFigures
+from probe.model import Instant, MaintenanceWindow, Seconds, Span
+from probe.sla.days import DayFigures
+from probe.sla.report import AccountFigures, AppliedMaintenance
+
+DAYS = 90
+"""Calendar days in each account's day bar (the status page and ``/api/v1/status``)."""
+RECENT: Seconds = 24 * 3600.0
+"""The stretch of each region's timeline on the account page: the last 24 hours."""
 
 DURATION_BUCKETS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
 """Upper bounds (seconds) of ``lifesize_probe_duration_seconds``: a sign-in takes a
@@ -69,6 +75,10 @@ class RegionState:
     down_since: Instant | None
     coverage: Mapping[str, float]
     """Coverage ratio by window label (``month``, ``30d``)."""
+    recent_down: tuple[Span, ...] = ()
+    """R1: this region's down intervals in the last ``RECENT`` seconds (the account page)."""
+    recent_gaps: tuple[Span, ...] = ()
+    """R1: its evidence gaps in the same stretch."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +92,10 @@ class AccountState:
     active_windows: tuple[MaintenanceWindow, ...] = ()
     down: bool = False
     """Down now at the account level: a quorum of its regions (R2), outside maintenance."""
+    days: tuple[DayFigures, ...] = ()
+    """The last ``DAYS`` calendar days in sla.timezone, oldest first (the day bar)."""
+    recent_maintenance: tuple[AppliedMaintenance, ...] = ()
+    """R3: maintenance covering the account in the last ``RECENT`` seconds."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

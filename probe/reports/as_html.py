@@ -14,9 +14,9 @@ from html import escape
 from probe import __version__
 from probe.instants import utc, wall
 from probe.model import SlaPolicy
-from probe.reports._svg import COLOURS, timeline_svg
 from probe.reports.formatting import counts, credit_text, duration, percent, period, signed
 from probe.reports.style import STYLE
+from probe.reports.timeline import COLOURS, timeline_svg
 from probe.sla.report import AccountFigures, OutageInWindow, Report
 
 

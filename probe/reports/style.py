@@ -5,6 +5,8 @@ Inline only (the status page's Content-Security-Policy allows inline styles and
 nothing else, and a statement must open the same anywhere, years later), so it is one
 string that each page puts in its ``<style>``. Colours say the same thing everywhere:
 green is up or met, red is down, missed or late, blue is maintenance, grey is unknown.
+The day bar's cells use the statement timeline's colours: red a counted outage, amber
+short outages only, blue maintenance, grey missing evidence.
 """
 
 from __future__ import annotations
@@ -43,4 +45,14 @@ vertical-align:-.15rem}
 footer{color:#5a6472;font-size:.85em}
 .up{background:#dff3e4;color:#17642d}.down{background:#fbe0e0;color:#9b1c1c}
 .maint{background:#e3ecfb;color:#1d4d9b}.unknown{background:#eceef1;color:#4b5563}
+a.more{font-size:.8em;font-weight:400;margin-left:.5rem}
+.daybar{display:flex;align-items:center;gap:.75rem;margin:.25rem 0 .5rem}
+.daybar .cells{display:flex;flex:1;gap:1px;min-width:0;height:1.6rem}
+.daybar .n{white-space:nowrap;font-variant-numeric:tabular-nums;color:#3b4553}
+.cell{flex:1;min-width:1px;border-radius:1px}
+.cell.clear{background:#3fae5b}.cell.short{background:#f0a020}
+.cell.counted{background:#b42318}.cell.maintenance{background:#3d7bd9}
+.cell.missing{background:#c3c8cf}
+@media (max-width:40rem){body{margin:.75rem auto;padding:0 .5rem}
+th,td{padding:.25rem .3rem}.daybar{flex-wrap:wrap}.daybar .cells{flex-basis:100%}}
 """

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from probe.reports import render_html
-from probe.reports._svg import COLOURS, MIN_MARK
+from probe.reports.timeline import COLOURS, MIN_MARK
 from tests.reports.statement_data import (
     EVIL,
     EVIL_ERROR,

@@ -1,4 +1,5 @@
-"""The month timeline of the HTML statement, drawn as inline SVG.
+"""Timelines drawn as inline SVG: the month of the HTML statement, and the last hours of
+the agent's account page (``recent_svg``), with the same lanes, marks and colours.
 
 One row per region (its R1 down intervals), one for the account (R2 down time, with the
 counted and short outages drawn over it), one for maintenance (R3) and one for evidence
@@ -31,6 +32,7 @@ COLOURS = {
 WIDTH, LEFT, RIGHT = 1000.0, 150.0, 990.0
 ROW, BAR, TOP = 24.0, 14.0, 8.0
 MIN_MARK = 2.0
+TICK_HOURS = 3
 
 
 Mark = tuple[Span, str, str]
@@ -41,13 +43,13 @@ def timeline_svg(f: AccountFigures, zone: str) -> str:
     """The month of ``f`` as one ``<svg>``, days marked at midnights of ``zone`` (the
     month's own time zone)."""
     scale = _Scale(f.window)
-    rows = [*((f"region {r}", _marks(f.region_down.get(r, ()), "down", f"{r} down"))
+    rows = [*((f"region {r}", marks(f.region_down.get(r, ()), "down", f"{r} down"))
               for r in f.regions),
             ("account", _account_marks(f)),
             ("maintenance", [(Span(m.start, m.end), COLOURS["maintenance"],
                               f"{m.kind.replace('_', ' ')} maintenance {m.name}".strip())
                              for m in f.maintenance]),
-            ("evidence gaps", _marks(f.evidence_gaps, "gap", "evidence gap"))]
+            ("evidence gaps", marks(f.evidence_gaps, "gap", "evidence gap"))]
     height = TOP + ROW * len(rows) + 22
     body = "".join(_row(scale, TOP + i * ROW, label, marks)
                    for i, (label, marks) in enumerate(rows))
@@ -70,6 +72,39 @@ class _Scale:
         return LEFT + (clamped - self.window.start) * self.per_second
 
 
+def recent_svg(period: Period, rows: Sequence[tuple[str, Sequence[Mark]]], *, label: str) -> str:
+    """A short stretch (the account page's last 24 hours) as one ``<svg>``: a lane per
+    row, a grid line every ``TICK_HOURS`` hours labelled in UTC."""
+    scale = _Scale(period)
+    height = TOP + ROW * len(rows) + 22
+    body = "".join(_row(scale, TOP + i * ROW, name, marks)
+                   for i, (name, marks) in enumerate(rows))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH:g} '
+        f'{height:g}" role="img" aria-label="{_e(label)}">'
+        f"{_hours(scale, height)}{body}</svg>"
+    )
+
+
+def _hours(scale: _Scale, height: float) -> str:
+    """A grid line at every ``TICK_HOURS``-th UTC hour inside the stretch, labelled."""
+    step = TICK_HOURS * 3600
+    first = (scale.window.start // step + 1) * step
+    parts = []
+    for tick in range(int(first), int(scale.window.end) + 1, step):
+        x = scale.x(tick)
+        parts.append(f'<line x1="{x:.2f}" x2="{x:.2f}" y1="0" y2="{height - 18:g}" '
+                     'class="grid"/>')
+        parts.append(f'<text x="{x:.2f}" y="{height - 6:g}" text-anchor="middle" '
+                     f'class="day">{utc(tick)[11:16]}</text>')
+    return "".join(parts)
+
+
+def marks(spans: Iterable[Span], kind: str, what: str) -> list[Mark]:
+    """Spans as marks of one ``COLOURS`` kind, each with its tooltip's text."""
+    return [(span, COLOURS[kind], what) for span in spans]
+
+
 def _row(scale: _Scale, y: float, label: str, marks: Sequence[Mark]) -> str:
     drawn = "".join(_mark(scale, y, *mark) for mark in marks)
     return (f'<g><text x="{LEFT - 8:g}" y="{y + BAR - 3:g}" text-anchor="end" '
@@ -80,17 +115,13 @@ def _row(scale: _Scale, y: float, label: str, marks: Sequence[Mark]) -> str:
 
 def _account_marks(f: AccountFigures) -> list[Mark]:
     """R2 down time underneath, the outages of R3/R4 over it: what was cut out stays pale."""
-    down = _marks(f.down, "down", "account down (before maintenance and the minimum)")
+    down = marks(f.down, "down", "account down (before maintenance and the minimum)")
     outages = [
         (Span(o.start, o.end), COLOURS["counted" if o.outage.counted else "short"],
          ("counted" if o.outage.counted else "short, not counted") + " outage")
         for o in f.outages
     ]
     return down + outages
-
-
-def _marks(spans: Iterable[Span], kind: str, what: str) -> list[Mark]:
-    return [(span, COLOURS[kind], what) for span in spans]
 
 
 def _mark(scale: _Scale, y: float, span: Span, fill: str, what: str) -> str:
