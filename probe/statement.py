@@ -19,7 +19,7 @@ from probe.model import MaintenanceWindow, Period, RegionTimeline, SlaPolicy
 from probe.results_file import Progress, read_timelines
 from probe.sla import build_report, histories
 from probe.sla.report import Report
-from probe.store import open_store
+from probe.store import Store, open_store
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,11 +67,15 @@ def from_store(url: str, policy: SlaPolicy, accounts: Collection[str]) -> Histor
     """Read-only: a missing database file is an error, not an empty history."""
     store = open_store(url, interval=policy.max_gap / 2, max_gap=policy.max_gap, create=False)
     try:
-        timelines = store.timelines(max_gap=policy.max_gap, accounts=accounts or None)
-        windows = tuple(w.to_window() for w in store.windows())
+        return read_store(store, policy, accounts)
     finally:
         store.close()
-    return History(timelines=timelines, windows=windows)
+
+
+def read_store(store: Store, policy: SlaPolicy, accounts: Collection[str]) -> History:
+    """The timelines of ``accounts`` (all when empty) and every stored window (R3)."""
+    timelines = store.timelines(max_gap=policy.max_gap, accounts=accounts or None)
+    return History(timelines=timelines, windows=tuple(w.to_window() for w in store.windows()))
 
 
 def statement(

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import uvicorn
 
 from probe.addresses import parse_listen
+from probe.agent.archive import Archive
 from probe.agent.gc_pacing import FullCollections, settled
 from probe.agent.importer import run_importers
 from probe.agent.probing_role import Agent
@@ -76,8 +78,10 @@ async def _serve(
     host, port = parse_listen(agent.settings.agent.listen)
     sock = listen_socket(host, port)
     collections = FullCollections()
+    archive = Archive(store=store, settings=agent.settings, clock=time.time)
     app = create_app(snapshot=lambda: agent.snapshot, store=store, api_token=token,
-                     on_change=_async(agent.request_refresh), on_scrape=collections.scraped)
+                     on_change=_async(agent.request_refresh), on_scrape=collections.scraped,
+                     archive=archive)
     server = Server(uvicorn.Config(app, lifespan="off", log_config=None,
                                    access_log=False, timeout_graceful_shutdown=2))
     with sock, settled():

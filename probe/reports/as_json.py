@@ -20,7 +20,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "objective": report.policy.objective,
         "month_seconds": _number(window.seconds),
         "window": {"start": utc(window.start), "end": utc(window.end)},
-        "accounts": [_account(figures) for figures in report.accounts],
+        "accounts": [account_document(figures) for figures in report.accounts],
     }
 
 
@@ -28,7 +28,8 @@ def render_json(report: Report) -> str:
     return orjson.dumps(report_document(report), option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-def _account(f: AccountFigures) -> dict[str, Any]:
+def account_document(f: AccountFigures) -> dict[str, Any]:
+    """One account's entry of ``accounts``; the agent's status API uses it too."""
     return {
         "account": f.account,
         "regions": list(f.regions),

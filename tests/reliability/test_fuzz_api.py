@@ -13,6 +13,7 @@ format for the month those windows fall in.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,10 +26,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from probe.agent.archive import Archive
+from probe.agent.sla_role import SlaAgent
 from probe.agent.snapshot import Snapshot
 from probe.agent.web import create_app
 from probe.agent.web.openapi import OPENAPI
 from probe.cli import main
+from probe.config import Settings
 from probe.credentials import Secret
 from probe.model import ProbeResult
 from probe.reports import RENDERERS
@@ -36,6 +40,11 @@ from probe.store import open_store
 from tests.helpers import at
 
 TOKEN = "fuzz-T0ken-31c7"
+_SCHEMAS = OPENAPI["components"]["schemas"]
+SHAPES = {"/api/v1/status": _SCHEMAS["Status"]["required"],
+          "/api/v1/accounts/{name}": [*_SCHEMAS["AccountSummary"]["required"],
+                                      *_SCHEMAS["Account"]["allOf"][1]["required"]]}
+"""The fields every 200 of the status API must hold."""
 OPERATIONS = [(path, method.upper(), spec) for path, item in OPENAPI["paths"].items()
               for method, spec in item.items()]
 UNDOCUMENTED = ["PUT", "PATCH", "GET", "POST", "DELETE"]
@@ -53,6 +62,8 @@ WINDOW = st.fixed_dictionaries(
      "start": TIMES, "end": TIMES},
     optional={"name": st.text(max_size=210) | st.just("<script>alert(1)</script>") | JSON,
               "id": st.text(max_size=8)})
+NAMES = st.sampled_from(["acme", "globex", "<script>alert(1)</script>", "a/b", "%2F", ""]
+                        ) | st.text(max_size=12)
 AUTH = st.sampled_from([None, f"Bearer {TOKEN}", f"bearer {TOKEN}", f"Bearer  {TOKEN} ",
                         "Bearer wrong", f"Basic {TOKEN}", TOKEN, "Bearer ", f"Bearer {TOKEN}x"])
 TYPES = st.sampled_from([None, "application/json", "application/json; charset=utf-8",
@@ -97,7 +108,8 @@ def a_request(draw: st.DrawFn) -> dict[str, Any]:
         headers["Content-Type"] = kind
     return {"path": path, "method": method, "headers": headers,
             "body": draw(a_good_window() if good else BODIES),
-            "window": draw(st.integers(0, 5) if good else st.none() | st.text(max_size=12))}
+            "window": draw(st.integers(0, 5) if good else st.none() | st.text(max_size=12)),
+            "name": draw(NAMES)}
 
 
 def allowed(path: str, method: str) -> set[int]:
@@ -111,6 +123,7 @@ async def send(client: httpx.AsyncClient, request: dict[str, Any], ids: list[str
     if isinstance(window, int):
         window = ids[window % len(ids)] if ids else "none-yet"
     url = request["path"].replace("{window_id}", quote(str(window or "x"), safe=""))
+    url = url.replace("{name}", quote(request["name"], safe=""))
     body = b"x" * 70_000 if request["body"] == b"BIG" else request["body"]
     return await client.request(request["method"], url, headers=request["headers"],
                                 content=body)
@@ -129,6 +142,8 @@ def check(answer: httpx.Response, request: dict[str, Any]) -> None:
         assert answer.headers["www-authenticate"].startswith("Bearer")
     if answer.status_code == 201:
         assert set(answer.json()) == set(OPENAPI["components"]["schemas"]["Window"]["required"])
+    if answer.status_code == 200 and request["path"] in SHAPES:
+        assert set(SHAPES[request["path"]]) <= set(answer.json())
 
 
 async def exercise(database: Path, requests: list[dict[str, Any]]) -> None:
@@ -147,8 +162,12 @@ async def exercise(database: Path, requests: list[dict[str, Any]]) -> None:
                 for i in range(40)
             ]
         )
-        app = create_app(snapshot=lambda: Snapshot(generated_at=0, version="t", objective=0.999),
-                         store=store, api_token=Secret(TOKEN))
+        settings = Settings.model_validate({"accounts": [{"name": "acme", "regions": ["eu"]}]})
+        agent = SlaAgent(settings=settings, store=store, clock=lambda: at("2026-10-06T00:00"))
+        await agent.refresh()
+        app = create_app(snapshot=lambda: agent.snapshot, store=store, api_token=Secret(TOKEN),
+                         archive=Archive(store=store, settings=settings,
+                                         clock=lambda: at("2026-10-06T00:00")))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://agent.test") as client:
             for request in requests:
@@ -189,7 +208,7 @@ def test_the_description_is_served_and_names_every_api_route() -> None:
     answer = anyio.run(fetch)
     assert answer.status_code == 200
     assert answer.json() == json.loads(json.dumps(OPENAPI))
-    routes = {route.path for route in create_app(
+    routes = {re.sub(r":\w+}", "}", route.path) for route in create_app(
         snapshot=lambda: Snapshot(generated_at=0, version="t", objective=0.9),
         store=open_store("sqlite://:memory:", interval=60, max_gap=300),
         api_token=None).routes if route.path.startswith("/api/")}  # type: ignore[attr-defined]

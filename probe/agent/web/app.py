@@ -25,8 +25,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from probe.agent.archive import Archive
 from probe.agent.exporter import CONTENT_TYPE
 from probe.agent.snapshot import Snapshot
+from probe.agent.web.accounts import AccountViews
 from probe.agent.web.maintenance_api import ApiError, MaintenanceApi
 from probe.agent.web.openapi import OPENAPI
 from probe.agent.web.page import render_status_page
@@ -81,6 +83,7 @@ def create_app(
     clock: Callable[[], float] = time.time,
     on_change: Callable[[], Awaitable[None]] | None = None,
     on_scrape: Callable[[], None] | None = None,
+    archive: Archive | None = None,
 ) -> Starlette:
     """The agent's web app.
 
@@ -88,12 +91,20 @@ def create_app(
     ``Store`` (only its window methods are used); ``api_token`` guards the maintenance
     API's writes (``None`` refuses them); ``on_change`` is awaited after a window was
     added or deleted, so the agent folds it into the next snapshot (R3); ``on_scrape``
-    is called on every ``/metrics`` request, as it is answered.
+    is called on every ``/metrics`` request, as it is answered; ``archive`` reads the
+    calendar months and statements of the account pages from the store (``None``: the
+    pages show none).
     """
     api = MaintenanceApi(store=store, api_token=api_token, clock=clock, on_change=on_change)
     views = _Views(snapshot, clock, on_scrape or _nothing)
+    accounts = AccountViews(snapshot=snapshot, clock=clock, archive=archive)
     routes = [
         Route("/", views.status_page, methods=["GET"]),
+        # ``:path``: an account name may hold a ``/`` (sent as %2F, which the server decodes).
+        Route("/accounts/{name:path}/statements/{month}", accounts.statement, methods=["GET"]),
+        Route("/accounts/{name:path}", accounts.page, methods=["GET"]),
+        Route("/api/v1/status", accounts.status, methods=["GET"]),
+        Route("/api/v1/accounts/{name:path}", accounts.account, methods=["GET"]),
         Route("/metrics", views.metrics, methods=["GET"]),
         Route("/healthz", views.healthz, methods=["GET"]),
         Route("/readyz", views.readyz, methods=["GET"]),
