@@ -53,6 +53,10 @@ a.more{font-size:.8em;font-weight:400;margin-left:.5rem}
 .cell.clear{background:#3fae5b}.cell.short{background:#f0a020}
 .cell.counted{background:#b42318}.cell.maintenance{background:#3d7bd9}
 .cell.missing{background:#c3c8cf}
+.legend .cell{display:inline-block;width:.7rem;height:.9rem;margin-right:.3rem;
+vertical-align:-.15rem}
 @media (max-width:40rem){body{margin:.75rem auto;padding:0 .5rem}
-th,td{padding:.25rem .3rem}.daybar{flex-wrap:wrap}.daybar .cells{flex-basis:100%}}
+section{padding:.75rem .6rem}
+table{display:block;overflow-x:auto;white-space:nowrap}th,td{padding:.25rem .4rem}
+.daybar{flex-wrap:wrap}.daybar .cells{flex-basis:100%}}
 """

@@ -91,7 +91,7 @@ def _hours(scale: _Scale, height: float) -> str:
     step = TICK_HOURS * 3600
     first = (scale.window.start // step + 1) * step
     parts = []
-    for tick in range(int(first), int(scale.window.end) + 1, step):
+    for tick in range(int(first), int(scale.window.end), step):
         x = scale.x(tick)
         parts.append(f'<line x1="{x:.2f}" x2="{x:.2f}" y1="0" y2="{height - 18:g}" '
                      'class="grid"/>')

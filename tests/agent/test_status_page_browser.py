@@ -38,11 +38,12 @@ def page_url() -> Iterator[str]:
         yield f"{url}/"
 
 
-def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def chromium(url: str, profile: Path, *extra: str, size: str = "1280,900"
+             ) -> subprocess.CompletedProcess[str]:
     command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-               "--window-size=1280,900", *extra, url]
+               f"--window-size={size}", "--hide-scrollbars", *extra, url]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 

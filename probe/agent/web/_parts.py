@@ -80,6 +80,13 @@ def day_bar(days: Sequence[DayFigures]) -> str:
             f'{cells}</div><span class="n">{e(label)}</span></div>')
 
 
+def day_legend() -> str:
+    """What each colour of the day bar means, in the order of precedence."""
+    items = "".join(f'<li><span class="cell {kind}"></span>{e(text)}</li>'
+                    for kind, text in _KIND_TEXT.items())
+    return f'<ul class="legend">{items}</ul>'
+
+
 _KIND_TEXT = {"counted": "counted outage", "missing": "missing evidence",
               "short": "short outages only", "maintenance": "maintenance", "clear": "no outage"}
 

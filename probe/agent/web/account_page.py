@@ -16,6 +16,7 @@ from probe.agent.web._parts import (
     account_href,
     badge,
     day_bar,
+    day_legend,
     document,
     e,
     outages_table,
@@ -49,7 +50,7 @@ def render_account_page(
         f"<h1>{e(name)} {state_badge(account, regions)}</h1>"
         f'<p class="meta">{meta_line(snapshot, now)}</p>'
         f"<section><h2>Last {len(account.days) if account else 0} days</h2>"
-        f"{day_bar(account.days if account else ())}</section>"
+        f"{day_bar(account.days if account else ())}{day_legend()}</section>"
         f"<section><h2>Regions</h2>{regions_table(regions)}"
         f"<h3>Last 24 hours (UTC)</h3>{_recent(name, account, regions, snapshot)}</section>"
         f"<section><h2>Outages this month</h2>"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from probe.agent.snapshot import AccountState, RegionState, Snapshot
+from probe.agent.snapshot import DAYS, AccountState, RegionState, Snapshot
 from probe.agent.web._parts import (
     account_href,
     day_bar,
+    day_legend,
     document,
     e,
     maintenance_list,
@@ -64,7 +65,8 @@ def _summary(
             f"{month_cells(month, objective)}</tr>")
     head = ("<tr><th>Account</th><th>State</th><th>Month to date</th><th>SLA</th>"
             "<th>Unavailable</th><th>Budget left</th></tr>")
-    return f"<section><h2>Accounts</h2><table>{head}{''.join(rows)}</table></section>"
+    return (f"<section><h2>Accounts</h2><table>{head}{''.join(rows)}</table>"
+            f"<h3>The day bars, last {DAYS} days in sla.timezone</h3>{day_legend()}</section>")
 
 
 def _account_section(
