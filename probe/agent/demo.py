@@ -66,7 +66,8 @@ def _announce(url: str, simulator: str, settings: Settings) -> None:
 lifesize-probe demo: {len(settings.accounts)} accounts probed every \
 {settings.agent.interval:g}s against the simulator.
 
-  status page   {url}/
+  status page   {url}/   (one page per account: {url}/accounts/NAME)
+  status API    {url}/api/v1/status   (described in {url}/api/v1/openapi.json)
   metrics       {url}/metrics
   readiness     {url}/readyz
   simulator     {simulator}   (inject a fault:)

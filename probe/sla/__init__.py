@@ -13,6 +13,7 @@ R3     maintenance windows                         ``maintenance.occurrences``,
 R4     the five-minute rule                        ``rules.qualifies``
 R5     calendar months, split after qualifying     ``rules.calendar_month``, ``report._part``
 R6     figures of a window                         ``report.window_figures`` and ``rules``
+days   the status page's day bars (R5/R6 by day)    ``days.day_figures``, ``rules.calendar_days``
 =====  ==========================================  ==============================
 """
 
