@@ -25,6 +25,7 @@ from probe.agent.waiting import refresh_pause, until
 from probe.config import Account, Settings, User
 from probe.flows import Flow
 from probe.model import MaintenanceWindow, ProbeResult
+from probe.sla.days import DayBars
 from probe.sla.timeline import TimelineBuilder
 from probe.store import Store, StoreError
 
@@ -85,6 +86,7 @@ class Agent:
         self.scheduler = ProbeScheduler(interval=self.interval, anchor=clock(), wall=clock)
         self._copies: dict[str, tuple[int, SeriesCopy]] = {}
         self._refresh_cost = 0.0
+        self._day_bars = DayBars()
 
     @property
     def series_count(self) -> int:
@@ -226,6 +228,7 @@ class Agent:
             policy=self.policy, maintenance=windows,
             regions=self.settings.account_regions(), now=self.clock(), version=__version__,
             interval=self.interval, scheduler_running=self.scheduler.running,
+            day_bars=self._day_bars,
         )
         compressed = await asyncio.to_thread(
             gzipped_exposition_for, snapshot, self.settings.agent.role)

@@ -31,7 +31,7 @@ from probe.model import (
     Span,
 )
 from probe.sla import histories, month_to_date, trailing, window_figures
-from probe.sla.days import day_figures
+from probe.sla.days import DayBars
 from probe.sla.maintenance import occurrences
 from probe.sla.report import applied_maintenance, coverage_ratio, evidence_gaps
 from probe.sla.rules import calendar_days
@@ -77,8 +77,14 @@ def build_snapshot(
     version: str,
     interval: Seconds,
     scheduler_running: bool,
+    day_bars: DayBars | None = None,
 ) -> Snapshot:
-    """The frozen picture of everything, as of ``now``."""
+    """The frozen picture of everything, as of ``now``.
+
+    ``day_bars`` keeps the finished days of each account's bar from one refresh to the
+    next (a role passes its own); without it every day is computed.
+    """
+    bars = day_bars or DayBars()
     windows = (month_to_date(now, policy.timezone), trailing(now, 30))
     days = calendar_days(now, policy.timezone, DAYS)
     recent = Period(label="24h", start=now - RECENT, end=now, as_of=now)
@@ -96,7 +102,7 @@ def build_snapshot(
                 maintenance_active=bool(active := _active(h.account, maintenance, now)),
                 active_windows=active,
                 down=any(outage.open for outage in h.outages),
-                days=day_figures(h, days, maintenance),
+                days=bars.figures(h, days, maintenance),
                 recent_maintenance=applied_maintenance(h.account, maintenance, recent),
             )
             for h in accounts

@@ -33,6 +33,7 @@ from probe.agent.state import AgentCounters
 from probe.agent.waiting import refresh_pause, until
 from probe.config import Settings
 from probe.model import Instant, MaintenanceWindow, RegionTimeline, Seconds
+from probe.sla.days import DayBars
 from probe.store import Store, StoreError
 
 _log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class SlaAgent:
         self._dirty = asyncio.Event()
         self._running = False
         self._refresh_cost = 0.0
+        self._day_bars = DayBars()
 
     @property
     def series_count(self) -> int:
@@ -114,7 +116,7 @@ class SlaAgent:
             [_copy(t) for t in closed], replace(self.counters), lateness=_NO_LATENESS,
             policy=self.policy, maintenance=windows,
             regions=self.settings.account_regions(), now=now, version=__version__,
-            interval=self.interval, scheduler_running=self._running)
+            interval=self.interval, scheduler_running=self._running, day_bars=self._day_bars)
         newest = max((last_evidence(t) or 0.0 for t in timelines), default=0.0)
         snapshot = replace(snapshot, last_probe_at=newest or None)
         exposition, compressed = exposition_for(snapshot, "sla")

@@ -7,8 +7,9 @@ that crosses midnight counts in both days (R5: qualification is decided on the w
 piece, then the piece is split), and a short one is short in both.
 
 All days of an account are computed in one pass over its outages, coverage and
-maintenance (each found by bisection), not by building 90 full ``AccountFigures``: at
-1,000 accounts the status page's bars must cost milliseconds per refresh.
+maintenance (each found by bisection), not by building 90 full ``AccountFigures``; and
+``DayBars`` keeps the finished days of each account for as long as what they were
+computed from is unchanged, so that a refresh computes only today for most accounts.
 
 A day's ``kind`` is the first that applies of:
 
@@ -23,7 +24,7 @@ A day's ``kind`` is the first that applies of:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,7 +32,7 @@ from probe.model import MaintenanceWindow, Period, Seconds, Span
 from probe.sla.history import AccountHistory
 from probe.sla.maintenance import excluded_spans
 from probe.sla.rules import availability
-from probe.sla.spans import clip, measure
+from probe.sla.spans import clip
 
 DayKind = Literal["counted", "missing", "short", "maintenance", "clear"]
 DAY_KINDS: tuple[DayKind, ...] = ("counted", "missing", "short", "maintenance", "clear")
@@ -84,22 +85,28 @@ class _Sorted:
         return range(bisect_right(self._ends, window.start),
                      bisect_left(self._starts, window.end))
 
-    def measure(self, window: Span) -> Seconds:
-        return measure((self.spans[i] for i in self.touching(window)), window)
+    def measure(self, start: float, end: float) -> Seconds:
+        """Time of ``[start, end)`` inside these spans (plain arithmetic: this runs 90
+        times per account per refresh)."""
+        total = 0.0
+        for i in range(bisect_right(self._ends, start), bisect_left(self._starts, end)):
+            total += max(0.0, min(end, self._ends[i]) - max(start, self._starts[i]))
+        return total
 
 
 def _day(
     history: AccountHistory, day: Period, outages: _Sorted, coverage: _Sorted, covering: _Sorted
 ) -> DayFigures:
-    elapsed = Span(day.start, day.start + day.elapsed)
+    length = day.elapsed
+    elapsed = Span(day.start, day.start + length)
     counted: list[Seconds] = []
     short: list[Seconds] = []
     for i in outages.touching(elapsed):
         inside = clip(outages.spans[i], elapsed)
         if inside is not None:
             (counted if history.outages[i].counted else short).append(inside.seconds)
-    covered = coverage.measure(elapsed) / day.elapsed if day.elapsed > 0 else 0.0
-    maintained = covering.measure(Span(day.start, day.end))
+    covered = coverage.measure(elapsed.start, elapsed.end) / length if length > 0 else 0.0
+    maintained = covering.measure(day.start, day.end)
     return DayFigures(
         day=day,
         kind=_kind(counted=bool(counted), short=bool(short), coverage=covered,
@@ -122,6 +129,44 @@ def _kind(*, counted: bool, short: bool, coverage: float, maintenance: bool) -> 
     if short:
         return "short"
     return "maintenance" if maintenance else "clear"
+
+
+class DayBars:
+    """``day_figures``, with each account's finished days kept between calls.
+
+    A finished day changes only when the evidence or maintenance inside it does (late
+    results, a window declared afterwards), so the days before today are kept under a
+    key made of exactly that: their boundaries, the outages and covered spans that touch
+    them, and the maintenance windows. Any change to those computes them again; today is
+    always computed. Memoisation only: the figures are those of ``day_figures``.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[Hashable, tuple[DayFigures, ...]]] = {}
+
+    def figures(
+        self, history: AccountHistory, days: Sequence[Period],
+        maintenance: Sequence[MaintenanceWindow],
+    ) -> tuple[DayFigures, ...]:
+        if len(days) < 2:
+            return day_figures(history, days, maintenance)
+        finished, today = days[:-1], days[-1:]
+        key = _inputs(history, Span(finished[0].start, finished[-1].end), maintenance)
+        kept = self._kept.get(history.account)
+        if kept is None or kept[0] != key:
+            kept = self._kept[history.account] = (
+                key, day_figures(history, finished, maintenance))
+        return kept[1] + day_figures(history, today, maintenance)
+
+
+def _inputs(
+    history: AccountHistory, reach: Span, maintenance: Sequence[MaintenanceWindow]
+) -> Hashable:
+    """Everything the figures of the days in ``reach`` are computed from."""
+    outages = tuple((o.start, o.end, o.counted) for o in history.outages
+                    if o.end >= reach.start and o.start < reach.end)
+    covered = tuple(c for c in history.coverage if c.end >= reach.start and c.start < reach.end)
+    return (reach, outages, covered, tuple(maintenance))
 
 
 def availability_over(days: Sequence[DayFigures]) -> float:

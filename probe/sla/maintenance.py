@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
@@ -99,8 +100,16 @@ def excluded_spans(
         occurrence
         for window in windows
         if window.applies_to(account)
-        for occurrence in occurrences(window, span)
+        for occurrence in _occurrences(window, span)
     )
+
+
+@lru_cache(maxsize=4096)
+def _occurrences(window: MaintenanceWindow, span: Span) -> tuple[Span, ...]:
+    """``occurrences``, kept: every account asks for the same windows over the same
+    stretch (the status page's 90 days, once per account per refresh), and a cron
+    expression is slow to step through. Both arguments are frozen values."""
+    return tuple(occurrences(window, span))
 
 
 def remove_maintenance(down: Sequence[Span], maintenance: Sequence[Span]) -> list[Span]:

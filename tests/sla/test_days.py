@@ -7,7 +7,7 @@ from hypothesis import given
 
 from probe.model import MaintenanceWindow
 from probe.sla import histories_from_results, window_figures
-from probe.sla.days import DayFigures, availability_over, day_figures
+from probe.sla.days import DayBars, DayFigures, availability_over, day_figures
 from probe.sla.rules import calendar_days
 from tests.sla.sla_scenario import DAY, HOUR, MINUTE, POLICY, history, paint, probes, utc
 from tests.sla.test_properties import BASE, EXAMPLES, Scenario, scenarios
@@ -99,3 +99,32 @@ def test_every_day_equals_r6_over_that_day(scenario: Scenario) -> None:
 
 def test_no_days_no_figures() -> None:
     assert day_figures(history(probes(".", OCT5), POLICY), (), []) == ()
+
+
+@EXAMPLES
+@given(scenarios())
+def test_kept_days_are_the_days_computed_afresh(scenario: Scenario) -> None:
+    """``DayBars`` only memoises: the same figures, and new ones when the inputs change
+    (here: more probes, and one maintenance window less)."""
+    policy = scenario.policy
+    days = calendar_days(BASE + 2 * DAY, policy.timezone, 4)
+    bars = DayBars()
+    half = scenario.results[: len(scenario.results) // 2]
+    for results, maintenance in ((half, scenario.maintenance),
+                                 (scenario.results, scenario.maintenance),
+                                 (scenario.results, scenario.maintenance[1:]),
+                                 (scenario.results, scenario.maintenance[1:])):
+        for found in histories_from_results(results, policy, maintenance=maintenance):
+            assert bars.figures(found, days, maintenance) == day_figures(
+                found, days, maintenance)
+
+
+def test_a_late_result_inside_a_finished_day_is_seen() -> None:
+    days = calendar_days(OCT5 + 2 * DAY - 1, "UTC", 2)
+    pattern = paint(2 * 1440, {})
+    bars = DayBars()
+    first = bars.figures(history(probes(pattern, OCT5)), days, [])
+    assert first[0].kind == "clear"
+    late = paint(2 * 1440, {600: "x" * 10})
+    again = bars.figures(history(probes(late, OCT5)), days, [])
+    assert (again[0].kind, again[0].unavailable_seconds) == ("counted", 600)
