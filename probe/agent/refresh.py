@@ -7,6 +7,7 @@ maintenance, figures for the month to date and the trailing 30 days, coverage.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -30,7 +31,7 @@ from probe.model import (
     SlaPolicy,
     Span,
 )
-from probe.sla import histories, month_to_date, trailing, window_figures
+from probe.sla import AccountHistory, histories, month_to_date, trailing, window_figures
 from probe.sla.days import DayBars
 from probe.sla.maintenance import occurrences
 from probe.sla.report import applied_maintenance, coverage_ratio, evidence_gaps
@@ -84,29 +85,17 @@ def build_snapshot(
     ``day_bars`` keeps the finished days of each account's bar from one refresh to the
     next (a role passes its own); without it every day is computed.
     """
-    bars = day_bars or DayBars()
-    windows = (month_to_date(now, policy.timezone), trailing(now, 30))
-    days = calendar_days(now, policy.timezone, DAYS)
-    recent = Period(label="24h", start=now - RECENT, end=now, as_of=now)
+    periods = _Periods(now, policy.timezone)
     accounts = histories((c.timeline for c in copies), policy,
                          maintenance=maintenance, regions=regions)
+    account = functools.partial(_account, periods=periods, policy=policy,
+                                maintenance=maintenance, bars=day_bars or DayBars())
     return Snapshot(
         generated_at=now,
         version=version,
         objective=policy.objective,
-        regions=tuple(_region(c, windows, recent) for c in copies),
-        accounts=tuple(
-            AccountState(
-                account=h.account,
-                figures=MappingProxyType({w.label: window_figures(h, w, policy) for w in windows}),
-                maintenance_active=bool(active := _active(h.account, maintenance, now)),
-                active_windows=active,
-                down=any(outage.open for outage in h.outages),
-                days=bars.figures(h, days, maintenance),
-                recent_maintenance=applied_maintenance(h.account, maintenance, recent),
-            )
-            for h in accounts
-        ),
+        regions=tuple(_region(c, periods.windows, periods.recent) for c in copies),
+        accounts=tuple(account(h) for h in accounts),
         lateness=lateness,
         store_errors_total=counters.store_errors,
         last_store_error=counters.last_store_error,
@@ -114,6 +103,34 @@ def build_snapshot(
         store_writable=counters.store_writable,
         last_probe_at=counters.last_probe_at,
         interval=interval,
+    )
+
+
+class _Periods:
+    """The stretches a snapshot shows, as of ``now``: the metrics' windows (month to date,
+    30 days), the days of the bars, and the last hours of the account pages."""
+
+    def __init__(self, now: Instant, timezone: str) -> None:
+        self.now = now
+        self.windows = (month_to_date(now, timezone), trailing(now, 30))
+        self.days = calendar_days(now, timezone, DAYS)
+        self.recent = Period(label="24h", start=now - RECENT, end=now, as_of=now)
+
+
+def _account(
+    history: AccountHistory, *, periods: _Periods, policy: SlaPolicy,
+    maintenance: Sequence[MaintenanceWindow], bars: DayBars,
+) -> AccountState:
+    active = _active(history.account, maintenance, periods.now)
+    return AccountState(
+        account=history.account,
+        figures=MappingProxyType({w.label: window_figures(history, w, policy)
+                                  for w in periods.windows}),
+        maintenance_active=bool(active),
+        active_windows=active,
+        down=any(outage.open for outage in history.outages),
+        days=bars.figures(history, periods.days, maintenance),
+        recent_maintenance=applied_maintenance(history.account, maintenance, periods.recent),
     )
 
 

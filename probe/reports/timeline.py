@@ -10,7 +10,7 @@ Colours are named once (``COLOURS``) and shared with the legend.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from probe.instants import utc
 from probe.model import Instant, Period, Span
 from probe.reports.formatting import duration
-from probe.sla.report import AccountFigures
+from probe.sla.report import AccountFigures, AppliedMaintenance
 
 COLOURS = {
     "down": "#f4a3a3",
@@ -46,18 +46,11 @@ def timeline_svg(f: AccountFigures, zone: str) -> str:
     rows = [*((f"region {r}", marks(f.region_down.get(r, ()), "down", f"{r} down"))
               for r in f.regions),
             ("account", _account_marks(f)),
-            ("maintenance", [(Span(m.start, m.end), COLOURS["maintenance"],
-                              f"{m.kind.replace('_', ' ')} maintenance {m.name}".strip())
-                             for m in f.maintenance]),
+            ("maintenance", maintenance_marks(f.maintenance)),
             ("evidence gaps", marks(f.evidence_gaps, "gap", "evidence gap"))]
-    height = TOP + ROW * len(rows) + 22
-    body = "".join(_row(scale, TOP + i * ROW, label, marks)
-                   for i, (label, marks) in enumerate(rows))
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH:g} '
-        f'{height:g}" role="img" aria-label="{_e(f.account)}: timeline of {_e(f.window.label)}">'
-        f"{_days(scale, zone, height)}{body}{_as_of(scale, f.window, height)}</svg>"
-    )
+    return _svg(scale, rows, f"{f.account}: timeline of {f.window.label}",
+                lambda height: _days(scale, zone, height),
+                lambda height: _as_of(scale, f.window, height))
 
 
 class _Scale:
@@ -76,14 +69,26 @@ def recent_svg(period: Period, rows: Sequence[tuple[str, Sequence[Mark]]], *, la
     """A short stretch (the account page's last 24 hours) as one ``<svg>``: a lane per
     row, a grid line every ``TICK_HOURS`` hours labelled in UTC."""
     scale = _Scale(period)
+    return _svg(scale, rows, label, lambda height: _hours(scale, height), lambda _: "")
+
+
+def _svg(scale: _Scale, rows: Sequence[tuple[str, Sequence[Mark]]], label: str,
+         grid: Callable[[float], str], over: Callable[[float], str]) -> str:
+    """Lanes of marks under ``grid`` and below ``over``, both drawn for the height."""
     height = TOP + ROW * len(rows) + 22
-    body = "".join(_row(scale, TOP + i * ROW, name, marks)
-                   for i, (name, marks) in enumerate(rows))
+    body = "".join(_row(scale, TOP + i * ROW, name, row_marks)
+                   for i, (name, row_marks) in enumerate(rows))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH:g} '
         f'{height:g}" role="img" aria-label="{_e(label)}">'
-        f"{_hours(scale, height)}{body}</svg>"
+        f"{grid(height)}{body}{over(height)}</svg>"
     )
+
+
+def maintenance_marks(applied: Iterable[AppliedMaintenance]) -> list[Mark]:
+    """R3: each occurrence of maintenance, named by kind and window."""
+    return [(Span(m.start, m.end), COLOURS["maintenance"],
+             f"{m.kind.replace('_', ' ')} maintenance {m.name}".strip()) for m in applied]
 
 
 def _hours(scale: _Scale, height: float) -> str:

@@ -24,9 +24,9 @@ from probe.agent.web._parts import (
     state_badge,
 )
 from probe.agent.web.page import meta_line
-from probe.model import Instant, Period, Span
+from probe.model import Instant, Period
 from probe.reports.formatting import credit_text, duration, percent
-from probe.reports.timeline import COLOURS, Mark, marks, recent_svg
+from probe.reports.timeline import Mark, maintenance_marks, marks, recent_svg
 from probe.sla.report import AccountFigures
 
 __all__ = ["render_account_page", "statement_href"]
@@ -79,11 +79,8 @@ def _recent(
           *marks(r.recent_gaps, "gap", "evidence gap")])
         for r in regions
     ]
-    maintenance = account.recent_maintenance if account else ()
-    rows.append(("maintenance", [
-        (Span(m.start, m.end), COLOURS["maintenance"],
-         f"{m.kind.replace('_', ' ')} maintenance {m.name}".strip())
-        for m in maintenance]))
+    rows.append(("maintenance",
+                 maintenance_marks(account.recent_maintenance if account else ())))
     return recent_svg(period, rows, label=f"{name}: the last 24 hours per region")
 
 

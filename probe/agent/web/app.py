@@ -98,7 +98,15 @@ def create_app(
     api = MaintenanceApi(store=store, api_token=api_token, clock=clock, on_change=on_change)
     views = _Views(snapshot, clock, on_scrape or _nothing)
     accounts = AccountViews(snapshot=snapshot, clock=clock, archive=archive)
-    routes = [
+    app = Starlette(routes=_routes(views, accounts, api),
+                    exception_handlers={ApiError: _api_error, HTTPException: _http_error})
+    app.router.redirect_slashes = False  # never redirect a write (DELETE …/id/) elsewhere
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _routes(views: _Views, accounts: AccountViews, api: MaintenanceApi) -> list[Route]:
+    return [
         Route("/", views.status_page, methods=["GET"]),
         # ``:path``: an account name may hold a ``/`` (sent as %2F, which the server decodes).
         Route("/accounts/{name:path}/statements/{month}", accounts.statement, methods=["GET"]),
@@ -112,11 +120,6 @@ def create_app(
         Route("/api/v1/maintenance/{window_id}", api.delete_window, methods=["DELETE"]),
         Route("/api/v1/openapi.json", _openapi, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={ApiError: _api_error,
-                                                      HTTPException: _http_error})
-    app.router.redirect_slashes = False  # never redirect a write (DELETE …/id/) elsewhere
-    app.add_middleware(SecurityHeaders)
-    return app
 
 
 def _nothing() -> None:
