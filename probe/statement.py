@@ -11,7 +11,7 @@ own time zone, and every region's down intervals for the timeline drawing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from probe.config import Settings
@@ -82,6 +82,16 @@ def statement(
     history: History, settings: Settings, period: Period, accounts: Collection[str] = ()
 ) -> Report:
     """R1–R6 for ``period``, with what the HTML statement and the claim show beside them."""
+    (report,) = statements(history, settings, [period], accounts)
+    return report
+
+
+def statements(
+    history: History, settings: Settings, periods: Sequence[Period],
+    accounts: Collection[str] = (),
+) -> list[Report]:
+    """``statement`` for each of ``periods``, the accounts' histories (R2–R4 over all
+    their data) worked out once for all of them."""
     policy = settings.policy()
     regions = settings.account_regions()
     if accounts:
@@ -89,5 +99,5 @@ def statement(
     windows = (*settings.maintenance_windows(), *history.windows)
     found = histories(history.timelines, policy, maintenance=windows, regions=regions)
     zones = {a.name: a.timezone for a in settings.accounts if a.timezone}
-    return build_report(found, period, policy, maintenance=windows, timezones=zones,
-                        timelines=history.timelines)
+    return [build_report(found, period, policy, maintenance=windows, timezones=zones,
+                         timelines=history.timelines) for period in periods]

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from probe.config import Settings
-from probe.model import Instant
 from probe.reports import render_html
 from probe.sla import calendar_month
-from probe.sla.report import AccountFigures, Report
-from probe.sla.rules import month_of
-from probe.statement import History, read_store, statement
+from probe.sla.report import AccountFigures
+from probe.sla.rules import recent_months
+from probe.statement import History, read_store, statement, statements
 from probe.store import Store
 
 MONTHS = 12
@@ -37,32 +36,17 @@ class Archive:
     def months(self, account: str) -> tuple[AccountFigures, ...]:
         """The last ``MONTHS`` calendar months of ``account`` that hold any evidence,
         newest first (a month before the first probe would read as 100 %)."""
-        history = self._history(account)
-        now = self.clock()
-        found = (self._report(history, account, year, month, now)
-                 for year, month in last_months(now, self.settings.sla.timezone, MONTHS))
+        now, zone = self.clock(), self.settings.sla.timezone
+        periods = [calendar_month(year, month, zone, as_of=now)
+                   for year, month in recent_months(now, zone, MONTHS)]
+        found = statements(self._history(account), self.settings, periods, [account])
         return tuple(f for report in found for f in report.accounts
                      if f.coverage > 0 or f.observed_down_seconds > 0)
 
     def statement_html(self, account: str, year: int, month: int) -> str:
         """The month's HTML statement of ``account``, as ``report --format html``."""
-        return render_html(self._report(self._history(account), account, year, month,
-                                        self.clock()))
+        period = calendar_month(year, month, self.settings.sla.timezone, as_of=self.clock())
+        return render_html(statement(self._history(account), self.settings, period, [account]))
 
     def _history(self, account: str) -> History:
         return read_store(self.store, self.settings.policy(), [account])
-
-    def _report(self, history: History, account: str, year: int, month: int,
-                now: Instant) -> Report:
-        period = calendar_month(year, month, self.settings.sla.timezone, as_of=now)
-        return statement(history, self.settings, period, [account])
-
-
-def last_months(now: Instant, timezone: str, count: int) -> list[tuple[int, int]]:
-    """``(year, month)`` of the ``count`` calendar months up to ``now``, newest first."""
-    year, month = month_of(now, timezone)
-    found = []
-    for _ in range(count):
-        found.append((year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return found

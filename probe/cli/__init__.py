@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from probe.instants import parse_instant
 from probe.model import Period
 from probe.reports import RENDERERS
 from probe.sla import calendar_month, previous_month
+from probe.sla.rules import parse_month
 from probe.statement import Source, read_history, statement
 
 DESCRIPTION = """\
@@ -196,10 +196,10 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _month(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise argparse.ArgumentTypeError(f"expected a month like 2026-10, got {text!r}")
-    return int(match.group(1)), int(match.group(2))
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _evidence_path(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -59,11 +60,29 @@ def month_of(instant: Instant, timezone: str) -> tuple[int, int]:
     return local.year, local.month
 
 
+def recent_months(now: Instant, timezone: str, count: int) -> list[tuple[int, int]]:
+    """``(year, month)`` of the ``count`` calendar months up to ``now``, newest first."""
+    year, month = month_of(now, timezone)
+    found = []
+    for _ in range(count):
+        found.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found
+
+
 def previous_month(now: Instant, timezone: str) -> Period:
     """The last full calendar month before ``now`` (the default report)."""
-    year, month = month_of(now, timezone)
-    year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    year, month = recent_months(now, timezone, 2)[1]
     return calendar_month(year, month, timezone)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``2026-10`` as ``(2026, 10)``: how a month is named on the command line and in
+    the agent's statement URLs; ``ValueError`` saying what is expected otherwise."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"expected a month like 2026-10, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
 
 
 def month_to_date(now: Instant, timezone: str) -> Period:

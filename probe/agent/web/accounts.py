@@ -9,7 +9,6 @@ snapshot does not know is a 404: names are taken from the data, never echoed bli
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 
 import anyio.to_thread
@@ -24,11 +23,11 @@ from probe.agent.web.account_page import render_account_page
 from probe.agent.web.maintenance_api import ApiError
 from probe.agent.web.status_api import account_detail, account_summary, status_document
 from probe.sla.report import AccountFigures
+from probe.sla.rules import parse_month
 from probe.store import StoreError
 
 log = logging.getLogger(__name__)
 
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -49,12 +48,16 @@ class AccountViews:
 
     async def statement(self, request: Request) -> Response:
         """The month's HTML statement, rendered as ``report --format html`` renders it."""
-        name, month = request.path_params["name"], _MONTH.fullmatch(request.path_params["month"])
-        if month is None or self._archive is None or not _known(self._snapshot(), name):
+        name = request.path_params["name"]
+        try:
+            year, month = parse_month(request.path_params["month"])
+        except ValueError:
+            raise HTTPException(404, "no such statement") from None
+        if self._archive is None or not _known(self._snapshot(), name):
             raise HTTPException(404, "no such statement")
         try:
             page = await anyio.to_thread.run_sync(
-                self._archive.statement_html, name, int(month[1]), int(month[2]))
+                self._archive.statement_html, name, year, month)
         except StoreError as exc:
             log.error("statement of %s: %s", name, exc)
             raise HTTPException(503, "the store could not be read") from exc
