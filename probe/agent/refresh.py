@@ -14,12 +14,12 @@ from types import MappingProxyType
 
 from probe.agent.snapshot import (
     DAYS,
-    RECENT,
     AccountState,
     Histogram,
     LastProbe,
     RegionState,
     Snapshot,
+    recent_period,
 )
 from probe.agent.state import AgentCounters, SeriesState
 from probe.model import (
@@ -114,7 +114,7 @@ class _Periods:
         self.now = now
         self.windows = (month_to_date(now, timezone), trailing(now, 30))
         self.days = calendar_days(now, timezone, DAYS)
-        self.recent = Period(label="24h", start=now - RECENT, end=now, as_of=now)
+        self.recent = recent_period(now)
 
 
 def _account(

@@ -11,7 +11,7 @@ import gzip
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from probe.model import Instant, MaintenanceWindow, Seconds, Span
+from probe.model import Instant, MaintenanceWindow, Period, Seconds, Span
 from probe.sla.days import DayFigures
 from probe.sla.report import AccountFigures, AppliedMaintenance
 
@@ -19,6 +19,11 @@ DAYS = 90
 """Calendar days in each account's day bar (the status page and ``/api/v1/status``)."""
 RECENT: Seconds = 24 * 3600.0
 """The stretch of each region's timeline on the account page: the last 24 hours."""
+
+
+def recent_period(now: Instant) -> Period:
+    """The last ``RECENT`` seconds up to ``now``: the account page's timeline."""
+    return Period(label="24h", start=now - RECENT, end=now, as_of=now)
 
 DURATION_BUCKETS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
 """Upper bounds (seconds) of ``lifesize_probe_duration_seconds``: a sign-in takes a
@@ -130,6 +135,14 @@ class Snapshot:
         if self.exposition or not self.exposition_gzip:
             return self.exposition
         return gzip.decompress(self.exposition_gzip)
+
+    def account_view(self, name: str) -> tuple[AccountState | None, list[RegionState]]:
+        """One account's state (``None`` before its first figures) and its regions by
+        name; both empty for an account this snapshot does not know."""
+        account = next((a for a in self.accounts if a.account == name), None)
+        regions = sorted((r for r in self.regions if r.account == name),
+                         key=lambda r: r.region)
+        return account, regions
 
     def ready(self, now: Instant) -> tuple[bool, str]:
         """``/readyz``: store writable, scheduler running, a probe within 2 intervals."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from probe.agent.snapshot import RECENT, AccountState, RegionState, Snapshot
+from probe.agent.snapshot import AccountState, RegionState, Snapshot, recent_period
 from probe.agent.web._parts import (
     account_href,
     badge,
@@ -24,7 +24,7 @@ from probe.agent.web._parts import (
     state_badge,
 )
 from probe.agent.web.page import meta_line
-from probe.model import Instant, Period
+from probe.model import Instant
 from probe.reports.formatting import credit_text, duration, percent
 from probe.reports.timeline import Mark, maintenance_marks, marks, recent_svg
 from probe.sla.report import AccountFigures
@@ -41,9 +41,7 @@ def render_account_page(
 ) -> str:
     """The page of account ``name``; ``months`` newest first (``None``: the store could
     not be read, which the page says)."""
-    account = next((a for a in snapshot.accounts if a.account == name), None)
-    regions = sorted((r for r in snapshot.regions if r.account == name),
-                     key=lambda r: r.region)
+    account, regions = snapshot.account_view(name)
     month = account.figures.get("month") if account else None
     body = (
         f'<p class="meta"><a href="/">All accounts</a></p>'
@@ -71,8 +69,6 @@ def _recent(
 ) -> str:
     if not regions:
         return '<p class="none">No probes from any region yet.</p>'
-    end = snapshot.generated_at
-    period = Period(label="24h", start=end - RECENT, end=end, as_of=end)
     rows: list[tuple[str, Sequence[Mark]]] = [
         (f"region {r.region}",
          [*marks(r.recent_down, "down", f"{r.region} down"),
@@ -81,7 +77,8 @@ def _recent(
     ]
     rows.append(("maintenance",
                  maintenance_marks(account.recent_maintenance if account else ())))
-    return recent_svg(period, rows, label=f"{name}: the last 24 hours per region")
+    return recent_svg(recent_period(snapshot.generated_at), rows,
+                      label=f"{name}: the last 24 hours per region")
 
 
 def _months_table(name: str, months: Sequence[AccountFigures] | None) -> str:

@@ -69,15 +69,13 @@ class AccountViews:
 
     async def account(self, request: Request) -> Response:
         """``/api/v1/accounts/NAME``: one account with its regions and calendar months."""
-        snapshot, name = self._snapshot(), request.path_params["name"]
-        if not _known(snapshot, name):
+        name = request.path_params["name"]
+        account, regions = self._snapshot().account_view(name)
+        if account is None and not regions:
             raise ApiError(404, "no account of that name", "name")
         months = await self._months(name)
         if months is None:
             raise ApiError(503, "store unavailable: the calendar months could not be read")
-        regions = sorted((r for r in snapshot.regions if r.account == name),
-                         key=lambda r: r.region)
-        account = next((a for a in snapshot.accounts if a.account == name), None)
         body = account_detail(account_summary(name, account, regions), regions, months)
         return _json(body)
 
@@ -99,5 +97,5 @@ def _json(body: object) -> Response:
 
 
 def _known(snapshot: Snapshot, name: str) -> bool:
-    return (any(a.account == name for a in snapshot.accounts)
-            or any(r.account == name for r in snapshot.regions))
+    account, regions = snapshot.account_view(name)
+    return account is not None or bool(regions)
