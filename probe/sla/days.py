@@ -81,15 +81,15 @@ class _Sorted:
         self._starts = [span.start for span in spans]
         self._ends = [span.end for span in spans]
 
-    def touching(self, window: Span) -> range:
-        return range(bisect_right(self._ends, window.start),
-                     bisect_left(self._starts, window.end))
+    def touching(self, start: float, end: float) -> range:
+        """The indexes of the spans that reach into ``[start, end)``."""
+        return range(bisect_right(self._ends, start), bisect_left(self._starts, end))
 
     def measure(self, start: float, end: float) -> Seconds:
         """Time of ``[start, end)`` inside these spans (plain arithmetic: this runs 90
         times per account per refresh)."""
         total = 0.0
-        for i in range(bisect_right(self._ends, start), bisect_left(self._starts, end)):
+        for i in self.touching(start, end):
             total += max(0.0, min(end, self._ends[i]) - max(start, self._starts[i]))
         return total
 
@@ -101,7 +101,7 @@ def _day(
     elapsed = Span(day.start, day.start + length)
     counted: list[Seconds] = []
     short: list[Seconds] = []
-    for i in outages.touching(elapsed):
+    for i in outages.touching(elapsed.start, elapsed.end):
         inside = clip(outages.spans[i], elapsed)
         if inside is not None:
             (counted if history.outages[i].counted else short).append(inside.seconds)
