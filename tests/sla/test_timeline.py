@@ -127,10 +127,14 @@ def test_input_same_ts_is_one_probe_failed_if_any_failed() -> None:
 
 
 def test_input_duplicate_failures_keep_one_piece_of_evidence() -> None:
-    """Input: two failures at one ts are one failed probe (one Failure, not two)."""
-    results = [*probes("x.", T), probe(T, step="call", error="timeout")]
-    (interval,) = timeline(results).down
-    assert len(interval.failures) == 1
+    """Input: two failures at one ts are one failed probe (one Failure, not two); the one
+    kept is the smaller (step, error): ("call", "timeout") before ("login", "http_503"),
+    whichever arrived first (``failure_rank``, which both stores use too)."""
+    for results in ([*probes("x.", T), probe(T, step="call", error="timeout")],
+                    [probe(T, step="call", error="timeout"), *probes("x.", T)]):
+        (interval,) = timeline(results).down
+        assert len(interval.failures) == 1
+        assert (interval.failures[0].step, interval.failures[0].error) == ("call", "timeout")
 
 
 @pytest.mark.parametrize("error", ["auth_rejected", "internal"])
