@@ -27,6 +27,21 @@ MaintenanceKind = Literal["scheduled", "emergency", "customer_request"]
 MAINTENANCE_KINDS: tuple[MaintenanceKind, ...] = ("scheduled", "emergency", "customer_request")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DiagnosticFile:
+    """A file a failed probe left as evidence: a screenshot, a trace, a console log.
+
+    ``path`` is relative to the diagnostics directory, ``/``-separated, so that a store
+    and its directory can move together; ``sha256`` lets a claim's reader check it.
+    """
+
+    kind: str
+    """``screenshot``, ``trace``, ``console`` or ``webrtc``."""
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProbeResult:
     """One probe: did a test account log in and set up a call at ``ts``?
 
@@ -42,6 +57,8 @@ class ProbeResult:
     error: str | None = None
     durations: Mapping[str, Seconds] = field(default_factory=dict, compare=False)
     """Seconds spent in each step (``login``, ``call``, ``total``)."""
+    diagnostics: tuple[DiagnosticFile, ...] = field(default=(), compare=False)
+    """What a failed browser probe left in the diagnostics directory (empty otherwise)."""
 
     @property
     def is_evidence(self) -> bool:

@@ -19,6 +19,7 @@ from probe.config._sections import (
     PASSWORD_HINT,
     Account,
     AgentSection,
+    DiagnosticsSection,
     MaintenanceSection,
     SlaSection,
     StatuspageImport,
@@ -35,6 +36,7 @@ __all__ = [
     "Account",
     "ConfigError",
     "ConfigProblem",
+    "DiagnosticsSection",
     "RequestSection",
     "Settings",
     "StatuspageImport",
@@ -54,6 +56,7 @@ class Settings(Section):
     accounts: tuple[Account, ...] = ()
     sla: SlaSection = SlaSection()
     maintenance: MaintenanceSection = MaintenanceSection()
+    diagnostics: DiagnosticsSection = DiagnosticsSection()
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> Self:

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from probe.addresses import check_http_url, parse_listen
 from probe.config._base import Section
 from probe.config._types import (
+    ByteSize,
     CronExpression,
     Duration,
     InstantValue,
@@ -95,6 +96,23 @@ class Account(Section):
     regions: tuple[str, ...] = ()
     timezone: TimeZoneName | None = None
     users: tuple[User, ...] = ()
+    flow: Literal["lifesize", "steps", "browser"] | None = None
+    """The flow that probes this account; ``None`` takes ``target.flow``. One fleet can
+    mix cheap API probes with browser probes."""
+
+
+class DiagnosticsSection(Section):
+    """``diagnostics:``: where failed browser probes leave their files, and the budget.
+
+    Over budget, the oldest probe folders go first, but never one of a counted outage
+    whose claim deadline has not passed: that is the claim's evidence.
+    """
+
+    dir: str | None = None
+    """``None``: beside the SQLite store (``<name>-diagnostics/``), or
+    ``./lifesize-probe-diagnostics`` when the store is PostgreSQL."""
+    max_bytes: ByteSize = 2 * 2**30
+    max_age: Duration = 40 * 86400.0
 
 
 class CreditTierSection(Section):

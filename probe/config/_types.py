@@ -24,6 +24,21 @@ def parse_duration(value: Any) -> float:
     return sum(float(number) * _UNITS[unit] for number, unit in _PART.findall(value))
 
 
+_BYTES = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30}
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?", re.IGNORECASE)
+
+
+def parse_size(value: Any) -> int:
+    """``500MB``, ``2GiB``, ``64kB`` or a plain number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"expected a size like '500MB' or '2GiB', got {value!r}")
+    return int(float(match.group(1)) * _BYTES[(match.group(2) or "").lower()])
+
+
 def check_timezone(value: Any) -> str:
     """An IANA time zone name such as ``Europe/Berlin``."""
     if not isinstance(value, str) or not value:
@@ -47,6 +62,7 @@ def check_cron_expression(value: Any) -> str:
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+ByteSize = Annotated[int, BeforeValidator(parse_size)]
 InstantValue = Annotated[float, BeforeValidator(parse_instant)]
 TimeZoneName = Annotated[str, BeforeValidator(check_timezone)]
 CronExpression = Annotated[str, BeforeValidator(check_cron_expression)]
