@@ -6,12 +6,29 @@
     GET    /meeting/get?uuid=      → {uuid, extension, state: connecting|connected, ...}
     DELETE /meeting/delete         {uuid}
     POST   /_sim/faults            inject a fault (see ``faults.py``); GET lists, DELETE clears
-    GET    /_sim/stats             counters, e.g. to see that cleanup deleted the meeting
+    GET    /_sim/stats             counters, e.g. to see that cleanup deleted the meeting, and
+                                   ``peers_open``, the WebRTC peers alive
+    DELETE /_sim/peers             close every WebRTC peer now → {closed}
+
+and the web app the ``browser`` flow drives (``webapp.py``; pages in ``pages.py``):
+
+    GET    /signin?next=           the sign-in form
+    POST   /signin                 username, password, next (form) → 303 to ``next`` with
+                                   the ``ls_web`` session cookie; the form again if wrong
+    GET    /app/                   the landing page with ``#start-call`` (session required,
+                                   else 302 to /signin?next=…)
+    POST   /call/                  a fresh meeting of the user's account → 303 /call/<ext>
+    GET    /call/<ext>             the call page: real WebRTC against the simulator's peer
+    POST   /call/<ext>/offer       {sdp, type} offer → answer from an aiortc peer sending a
+                                   moving picture and audio, on 127.0.0.1 only (``peer.py``)
 
 It checks the passwords of the configured accounts' users and, when the target has one,
 the API key. It reads them through the same ``password_env``/``password_file`` and
 ``api_key_env``/``api_key_file`` references as the probe, so one config file drives both.
 It is for loopback: it serves plain HTTP and its control API has no authentication.
+Its WebRTC peers close at the app's shutdown when it is served with the lifespan
+protocol on (``uvicorn`` ``lifespan="on"``); otherwise each closes by itself within
+a minute, or at ``DELETE /_sim/peers``.
 """
 
 from __future__ import annotations
@@ -22,21 +39,25 @@ import secrets as tokens
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
-from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from probe.config import Settings
 from probe.credentials import Secret, Secrets
-from probe.simulator.faults import Fault, FaultBook, FaultSpec
+from probe.simulator._requests import body as read_body
+from probe.simulator._requests import simulator
+from probe.simulator.control import control_routes
+from probe.simulator.faults import Fault, FaultBook
 from probe.simulator.misbehave import misbehave
+from probe.simulator.peer import Peers
+from probe.simulator.webapp import web_routes
 
 __all__ = ["SimUser", "Simulator", "create_app"]
 
@@ -76,6 +97,7 @@ class Simulator:
         self.counts: Counter[str] = Counter()
         self._sessions: dict[str, str] = {}
         self._meetings: dict[str, _Meeting] = {}
+        self._by_extension: dict[str, str] = {}
         self._extensions = itertools.count(1_000_001)
 
     @classmethod
@@ -98,12 +120,25 @@ class Simulator:
     def fault_for(self, step: str, account: str | None) -> Fault | None:
         return self.faults.find(step, account)
 
-    def login(self, username: str, password: str) -> Response:
+    def authenticate(self, username: str, password: str) -> SimUser | None:
+        """The login check the API and the sign-in page share: the user, if it is one."""
         user = self.users.get(username)
-        if user is None or not _same(password, user.password):
-            return _error(401, "invalid credentials")
+        return user if user is not None and _same(password, user.password) else None
+
+    def open_session(self, account: str) -> str:
+        """A new session token of ``account``: a bearer token or the web cookie."""
         token = tokens.token_urlsafe(16)
-        _remember(self._sessions, token, user.account)
+        _remember(self._sessions, token, account)
+        return token
+
+    def session_account(self, token: str) -> str | None:
+        return self._sessions.get(token)
+
+    def login(self, username: str, password: str) -> Response:
+        user = self.authenticate(username, password)
+        if user is None:
+            return _error(401, "invalid credentials")
+        token = self.open_session(user.account)
         self.counts["logins"] += 1
         answer = JSONResponse({"token": token, "expiresIn": 3600})
         answer.set_cookie("session", token, httponly=True)
@@ -114,18 +149,28 @@ class Simulator:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         return self._sessions.get(token) if scheme.lower() == "bearer" else None
 
+    def new_meeting(self, account: str, display_name: str) -> str:
+        """A new meeting of ``account``; its extension."""
+        meeting = _Meeting(str(uuid.uuid4()), str(next(self._extensions)), account,
+                           display_name)
+        _remember(self._meetings, meeting.uuid, meeting)
+        _remember(self._by_extension, meeting.extension, meeting.uuid)
+        self.counts["meetings_created"] += 1
+        return meeting.extension
+
+    def has_meeting(self, account: str, extension: str) -> bool:
+        meeting = self._meetings.get(self._by_extension.get(extension, ""))
+        return meeting is not None and meeting.account == account
+
     def key_ok(self, request: Request) -> bool:
         return self.api_key is None or _same(request.headers.get("key", ""), self.api_key)
 
     def create(self, account: str, body: Any) -> Response:
         if not isinstance(body, dict) or not isinstance(body.get("displayName"), str):
             return _error(400, "displayName is required")
-        meeting = _Meeting(str(uuid.uuid4()), str(next(self._extensions)), account,
-                           body["displayName"])
-        _remember(self._meetings, meeting.uuid, meeting)
-        self.counts["meetings_created"] += 1
-        return JSONResponse({"statusCode": 202, "uuid": meeting.uuid,
-                             "extension": meeting.extension})
+        extension = self.new_meeting(account, body["displayName"])
+        meeting_id = self._by_extension[extension]
+        return JSONResponse({"statusCode": 202, "uuid": meeting_id, "extension": extension})
 
     def get(self, account: str, meeting_id: str) -> Response:
         meeting = self._meetings.get(meeting_id)
@@ -145,11 +190,13 @@ class Simulator:
         if meeting is None or meeting.account != account:
             return _error(404, "no such meeting")
         del self._meetings[meeting_id]
+        self._by_extension.pop(meeting.extension, None)
         self.counts["meetings_deleted"] += 1
         return JSONResponse({"statusCode": 200, "uuid": meeting_id})
 
     def stats(self) -> dict[str, int]:
-        return {**self.counts, "meetings_open": len(self._meetings),
+        return {"web_logins": 0, "calls_answered": 0, **self.counts,
+                "meetings_open": len(self._meetings),
                 "sessions": len(self._sessions)}
 
 
@@ -168,28 +215,9 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _sim(request: Request) -> Simulator:
-    sim: Simulator = request.app.state.sim
-    return sim
-
-
-async def _body(request: Request) -> Any:
-    """The JSON or form body as a dict or list; None when it is neither.
-
-    Forms are parsed here: Starlette's form parser needs python-multipart, which this
-    project does not depend on.
-    """
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-    try:
-        return await request.json()
-    except ValueError:
-        return None
-
-
 async def _login(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
+    sim = simulator(request)
+    body = await read_body(request)
     if not isinstance(body, dict):
         return _error(400, "expected a JSON or form body with username and password")
     username, password = str(body.get("username", "")), str(body.get("password", ""))
@@ -202,8 +230,8 @@ def _meeting_call(action: Callable[[Simulator, str, Request, Any], Response],
                   step: str | None) -> Callable[[Request], Any]:
     """An endpoint of the meeting API: API key and session checked, faults of ``step``."""
     async def endpoint(request: Request) -> Response:
-        sim = _sim(request)
-        body = await _body(request) if request.method != "GET" else None
+        sim = simulator(request)
+        body = await read_body(request) if request.method != "GET" else None
         account = sim.account_of(request)
 
         def real() -> Response:
@@ -221,36 +249,9 @@ def _meeting_id(request: Request, body: Any) -> str:
     return str(from_body or request.query_params.get("uuid", ""))
 
 
-async def _post_fault(request: Request) -> Response:
-    try:
-        spec = FaultSpec.model_validate_json(await request.body())
-    except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()]
-        return JSONResponse({"error": problems}, status_code=422)
-    faults = _sim(request).faults
-    return JSONResponse(_fault_json(faults.add(spec), faults), status_code=201)
-
-
-def _fault_json(fault: Fault, faults: FaultBook) -> dict[str, Any]:
-    return {"id": fault.id, **fault.spec.model_dump(), "remaining": faults.remaining(fault)}
-
-
-async def _list_faults(request: Request) -> Response:
-    faults = _sim(request).faults
-    return JSONResponse({"faults": [_fault_json(f, faults) for f in faults.active()]})
-
-
-async def _clear_faults(request: Request) -> Response:
-    return JSONResponse({"cleared": _sim(request).faults.clear()})
-
-
-async def _stats(request: Request) -> Response:
-    return JSONResponse(_sim(request).stats())
-
-
-def create_app(sim: Simulator) -> Starlette:
-    """The ASGI app serving ``sim``."""
-    routes = [
+def create_app(sim: Simulator, *, peers: Peers | None = None) -> Starlette:
+    """The ASGI app serving ``sim``; its WebRTC peers close when it shuts down."""
+    routes: list[BaseRoute] = [
         Route("/api/login", _login, methods=["POST"]),
         Route("/meeting/create", _meeting_call(
             lambda s, a, _r, body: s.create(a, body), "call"), methods=["POST"]),
@@ -259,11 +260,17 @@ def create_app(sim: Simulator) -> Starlette:
             methods=["GET"]),
         Route("/meeting/delete", _meeting_call(
             lambda s, a, r, body: s.delete(a, _meeting_id(r, body)), None), methods=["DELETE"]),
-        Route("/_sim/faults", _post_fault, methods=["POST"]),
-        Route("/_sim/faults", _list_faults, methods=["GET"]),
-        Route("/_sim/faults", _clear_faults, methods=["DELETE"]),
-        Route("/_sim/stats", _stats, methods=["GET"]),
+        *control_routes(),
+        *web_routes(),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=_closing_peers)
     app.state.sim = sim
+    app.state.peers = peers if peers is not None else Peers()
     return app
+
+
+@asynccontextmanager
+async def _closing_peers(app: Starlette) -> AsyncIterator[None]:
+    yield
+    peers: Peers = app.state.peers
+    await peers.close_all()

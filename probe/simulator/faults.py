@@ -10,7 +10,18 @@ matching fault wins.
     slow          the real answer, one byte per 0.1 s      timeout (slow-loris)
                   for ``delay`` seconds first
     garbage       200 with a body that is not JSON         bad_response
-    reject_auth   401                                      auth_rejected
+    reject_auth   401; on ``POST /signin`` the sign-in      auth_rejected
+                  form again, with its error message
+    ui_change     the sign-in page has no ``#login``       bad_response
+                  button (it is renamed)
+    js_error      the call page's script throws before     bad_response
+                  it creates an RTCPeerConnection
+    no_ice        an answer that can never connect         ice_failed
+    no_media      connected, but no frames or packets      no_media
+
+The first five hit the API and the web pages alike. The last four are about the web
+app only (``webapp.py``); the API answers normally under them. The pages' steps:
+``/signin`` and ``/app/`` are step ``login``; ``/call/…`` and its offer are ``call``.
 """
 
 from __future__ import annotations
@@ -23,9 +34,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Fault", "FaultBook", "FaultSpec"]
+__all__ = ["WEB_ONLY", "Fault", "FaultBook", "FaultSpec"]
 
 Step = Literal["login", "call", "any"]
+Mode = Literal["error", "timeout", "slow", "garbage", "reject_auth",
+               "ui_change", "js_error", "no_ice", "no_media"]
+WEB_ONLY: frozenset[str] = frozenset({"ui_change", "js_error", "no_ice", "no_media"})
+"""The modes only the web app acts on: everything else answers normally under them."""
 
 
 class FaultSpec(BaseModel):
@@ -34,7 +49,7 @@ class FaultSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     step: Step = "any"
-    mode: Literal["error", "timeout", "slow", "garbage", "reject_auth"]
+    mode: Mode
     status: int = Field(default=503, ge=400, le=599)
     accounts: tuple[str, ...] = ("*",)
     seconds: float = Field(default=60.0, gt=0, le=86400)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from probe.simulator.faults import Fault, FaultBook
+from probe.simulator.faults import WEB_ONLY, Fault, FaultBook
 
-__all__ = ["misbehave"]
+__all__ = ["Real", "misbehave"]
 
 TRICKLE_EVERY = 0.1
 """Seconds between the bytes of a ``slow`` answer: each read succeeds, the whole never
@@ -18,11 +18,20 @@ ends in time, which is what a per-read timeout alone does not catch."""
 GARBAGE = b"<html><body>\x00\xff upstream said something that is not JSON"
 
 
+Real = Callable[[], Response | Awaitable[Response]]
+"""The normal answer; a coroutine when it takes work (the WebRTC answerer)."""
+
+
 async def misbehave(request: Request, fault: Fault | None, faults: FaultBook,
-                    real: Callable[[], Response]) -> Response:
-    """The answer under ``fault``; ``real()`` (the normal answer) when there is none."""
-    if fault is None:
-        return real()
+                    real: Real) -> Response:
+    """The answer under ``fault``; ``real()`` (the normal answer) when there is none.
+
+    The web-only modes (``faults.WEB_ONLY``) are the caller's business: here they are
+    no fault at all. ``real`` is not called for a fault that replaces the answer, so a
+    refused offer opens no peer.
+    """
+    if fault is None or fault.spec.mode in WEB_ONLY:
+        return await _answer(real)
     mode = fault.spec.mode
     if mode == "error":
         return JSONResponse({"error": "injected fault"}, status_code=fault.spec.status)
@@ -33,7 +42,12 @@ async def misbehave(request: Request, fault: Fault | None, faults: FaultBook,
     if mode == "timeout":
         await _hang(request, fault, faults)
         return JSONResponse({"error": "injected timeout ended"}, status_code=504)
-    return _trickle(real(), fault.spec.delay)
+    return _trickle(await _answer(real), fault.spec.delay)
+
+
+async def _answer(real: Real) -> Response:
+    answer = real()
+    return answer if isinstance(answer, Response) else await answer
 
 
 async def _hang(request: Request, fault: Fault, faults: FaultBook) -> None:
