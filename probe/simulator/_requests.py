@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 if TYPE_CHECKING:  # app.py imports the modules that import this one
     from probe.simulator.app import Simulator
     from probe.simulator.peer import Peers
 
-__all__ = ["body", "peers", "simulator"]
+__all__ = ["body", "error", "peers", "simulator"]
 
 
 def simulator(request: Request) -> Simulator:
@@ -38,3 +39,8 @@ async def body(request: Request) -> Any:
         return await request.json()
     except ValueError:
         return None
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """The simulator's error answer, the same shape on every endpoint: ``{error}``."""
+    return JSONResponse({"error": message}, status_code=status)

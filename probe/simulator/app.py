@@ -52,6 +52,7 @@ from starlette.routing import BaseRoute, Route
 from probe.config import Settings
 from probe.credentials import Secret, Secrets
 from probe.simulator._requests import body as read_body
+from probe.simulator._requests import error as _error
 from probe.simulator._requests import simulator
 from probe.simulator.control import control_routes
 from probe.simulator.faults import Fault, FaultBook
@@ -149,14 +150,14 @@ class Simulator:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         return self._sessions.get(token) if scheme.lower() == "bearer" else None
 
-    def new_meeting(self, account: str, display_name: str) -> str:
-        """A new meeting of ``account``; its extension."""
+    def new_meeting(self, account: str, display_name: str) -> _Meeting:
+        """A new meeting of ``account``."""
         meeting = _Meeting(str(uuid.uuid4()), str(next(self._extensions)), account,
                            display_name)
         _remember(self._meetings, meeting.uuid, meeting)
         _remember(self._by_extension, meeting.extension, meeting.uuid)
         self.counts["meetings_created"] += 1
-        return meeting.extension
+        return meeting
 
     def has_meeting(self, account: str, extension: str) -> bool:
         meeting = self._meetings.get(self._by_extension.get(extension, ""))
@@ -168,9 +169,9 @@ class Simulator:
     def create(self, account: str, body: Any) -> Response:
         if not isinstance(body, dict) or not isinstance(body.get("displayName"), str):
             return _error(400, "displayName is required")
-        extension = self.new_meeting(account, body["displayName"])
-        meeting_id = self._by_extension[extension]
-        return JSONResponse({"statusCode": 202, "uuid": meeting_id, "extension": extension})
+        meeting = self.new_meeting(account, body["displayName"])
+        return JSONResponse({"statusCode": 202, "uuid": meeting.uuid,
+                             "extension": meeting.extension})
 
     def get(self, account: str, meeting_id: str) -> Response:
         meeting = self._meetings.get(meeting_id)
@@ -209,10 +210,6 @@ def _remember(table: dict[str, Any], key: str, value: Any) -> None:
     table[key] = value
     while len(table) > _MAX_REMEMBERED:
         del table[next(iter(table))]
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
 
 
 async def _login(request: Request) -> Response:

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from probe.simulator._requests import body, peers, simulator
+from probe.simulator._requests import body, error, peers, simulator
 from probe.simulator.faults import Fault
 from probe.simulator.misbehave import misbehave
 from probe.simulator.pages import call_page, landing_page, signin_page
@@ -122,7 +122,7 @@ async def _start_call(request: Request) -> Response:
     def start(_: Fault | None) -> Response:
         if account is None:
             return _to_signin(HOME, status=303)
-        extension = sim.new_meeting(account, "Web call")
+        extension = sim.new_meeting(account, "Web call").extension
         return RedirectResponse(f"/call/{extension}", status_code=303)
     return await _faulted(request, "call", account, start)
 
@@ -149,12 +149,12 @@ async def _offer(request: Request) -> Response:
 
     def answer() -> Response | Awaitable[Response]:
         if account is None:
-            return JSONResponse({"error": "no session"}, status_code=401)
+            return error(401, "no session")
         if not sim.has_meeting(account, extension):
-            return JSONResponse({"error": "no such meeting"}, status_code=404)
+            return error(404, "no such meeting")
         if not isinstance(offer, dict) or offer.get("type") != "offer" \
                 or not isinstance(offer.get("sdp"), str):
-            return JSONResponse({"error": "expected {sdp, type: offer}"}, status_code=400)
+            return error(400, "expected {sdp, type: offer}")
         behaviour = Behaviour(ice=_mode(fault) != "no_ice", media=_mode(fault) != "no_media")
         return _answer(request, offer["sdp"], behaviour)
     return await misbehave(request, fault, sim.faults, answer)
@@ -164,9 +164,9 @@ async def _answer(request: Request, offer: str, behaviour: Behaviour) -> Respons
     try:
         sdp = await peers(request).answer(offer, behaviour)
     except PeersFull as exc:
-        return JSONResponse({"error": str(exc)}, status_code=503)
+        return error(503, str(exc))
     except ValueError as exc:
-        return JSONResponse({"error": f"bad offer: {exc}"}, status_code=400)
+        return error(400, f"bad offer: {exc}")
     simulator(request).counts["calls_answered"] += 1
     return JSONResponse({"sdp": sdp, "type": "answer"})
 
