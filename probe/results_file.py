@@ -1,7 +1,9 @@
 """Probe results as JSON Lines: read them into region timelines, write them out.
 
 One result per line: ``ts`` (RFC 3339 with an offset, or epoch seconds), ``account``,
-``region``, ``ok``, ``step``, ``error``; other keys are ignored. Reading streams the file
+``region``, ``ok``, ``step``, ``error``, optionally ``durations`` and ``diagnostics``
+(the files a failed browser probe left, ``[{"kind", "path", "sha256", "size"}]``, checked
+on every line: a claim opens those paths); other keys are ignored. Reading streams the file
 through one ``TimelineBuilder`` per ``(account, region)``, so memory holds transitions
 and failures, not successes. Input in any order is still read correctly: when a probe
 turns up earlier than one already folded, the file is read again and sorted per
@@ -17,8 +19,9 @@ from typing import Any, TextIO
 
 import orjson
 
+from probe.diagnostics.records import files_from, files_json_ready
 from probe.instants import InstantError, parse_instant, utc
-from probe.model import ProbeResult, RegionTimeline
+from probe.model import DiagnosticFile, ProbeResult, RegionTimeline
 from probe.sla.timeline import OutOfOrder, TimelineBuilder
 
 Row = tuple[float, str, str, bool, str | None, str | None]
@@ -156,7 +159,7 @@ def parse_line(line: bytes | str, path: str, number: int) -> Row:
     try:
         data = orjson.loads(line)
         ts, account, region, ok = data["ts"], data["account"], data["region"], data["ok"]
-        step, error = data.get("step"), data.get("error")
+        step, error, files = data.get("step"), data.get("error"), data.get("diagnostics")
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise _explain(exc, line, path, number) from None
     if (
@@ -166,6 +169,8 @@ def parse_line(line: bytes | str, path: str, number: int) -> Row:
         and (step is None or type(step) is str)
         and (error is None or type(error) is str)
     ):
+        if files is not None:
+            diagnostics_of(files, path, number)
         instant = _instants.get(ts) if type(ts) is str else None
         if instant is None:
             try:
@@ -174,6 +179,15 @@ def parse_line(line: bytes | str, path: str, number: int) -> Row:
                 raise ResultsFileError(path, number, f"'ts' {exc}") from None
         return instant, account, region, ok, step, error
     raise _bad_field(data, path, number)
+
+
+def diagnostics_of(value: object, path: str, number: int) -> tuple[DiagnosticFile, ...]:
+    """The ``diagnostics`` of a line (``None``: none); ``ResultsFileError`` naming the
+    line and the bad field when it is not a list of file records."""
+    try:
+        return files_from(value)
+    except ValueError as exc:
+        raise ResultsFileError(path, number, str(exc)) from None
 
 
 def _explain(exc: Exception, line: bytes | str, path: str, number: int) -> ResultsFileError:
@@ -234,7 +248,7 @@ def write_results(results: Iterable[ProbeResult], out: TextIO) -> int:
 
 
 def result_record(result: ProbeResult) -> dict[str, Any]:
-    """The JSON object of one result (durations included when known)."""
+    """The JSON object of one result (durations and diagnostics included when known)."""
     record: dict[str, Any] = {
         "ts": utc(result.ts),
         "account": result.account,
@@ -245,5 +259,7 @@ def result_record(result: ProbeResult) -> dict[str, Any]:
     }
     if result.durations:
         record["durations"] = dict(result.durations)
+    if result.diagnostics:
+        record["diagnostics"] = files_json_ready(result.diagnostics)
     return record
 

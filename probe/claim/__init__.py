@@ -6,9 +6,11 @@ unavailable time and documents the outage. A claim is built from the same ``Repo
 as the monthly statement (``probe.statement``), so the two never disagree:
 
 - ``Claim``: one account's counted outages of one month, the figures, ``now`` (to mark
-  periods whose deadline has passed) and the timings of the failed probes;
+  periods whose deadline has passed), the timings and diagnostic files of the failed
+  probes, and the statement they come from;
 - ``ticket.ticket_text``: the ticket, plain text;
-- ``evidence.render_evidence``: every failed probe inside the periods, JSON or CSV.
+- ``evidence.render_evidence``: every failed probe inside the periods, JSON or CSV;
+- ``bundle.write_bundle``: all of it in one zip, with the diagnostic files and a manifest.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from probe.claim.timings import Timings, read_timings
+from probe.claim.timings import Details, Diagnostics, Timings, read_timings
 from probe.config import Settings
 from probe.model import Instant, Period, SlaPolicy
 from probe.results_file import ResultsFileError
-from probe.sla.report import AccountFigures, OutageInWindow
+from probe.sla.report import AccountFigures, OutageInWindow, Report
 from probe.statement import Source, read_history, statement
 
-__all__ = ["Claim", "ClaimError", "Timings", "prepare_claim"]
+__all__ = ["Claim", "ClaimError", "Diagnostics", "Timings", "prepare_claim"]
 
 
 class ClaimError(ValueError):
@@ -44,6 +46,11 @@ class Claim:
     timings: Timings
     source: str
     """Where the evidence comes from, for the reader: ``results file X`` or ``the store``."""
+    diagnostics: Diagnostics = field(default_factory=dict)
+    """The files failed browser probes left, by ``(region, ts)`` (none for API probes)."""
+    report: Report | None = None
+    """The account's statement of the month (``report --format html`` of it goes into a
+    bundle); ``None`` only for a claim put together by hand."""
 
     @property
     def account(self) -> str:
@@ -83,15 +90,15 @@ def prepare_claim(
         report = statement(history, settings, period, [account])
         found = [f for f in report.accounts if f.account == account]
         periods = [o for f in found for o in f.outages if o.outage.counted]
-        timings = read_timings(readable, account, periods) if periods else {}
+        details = read_timings(readable, account, periods) if periods else Details()
     if not found:
         known = sorted({a.name for a in settings.accounts})
         hint = f"; the config knows {', '.join(known)}" if known else ""
         raise ClaimError(f"no results and no configured regions for account {account!r}{hint}")
     where = "the store" if source.results is None else (
         "results read from stdin" if source.results == "-" else f"results file {source.results}")
-    return Claim(figures=found[0], policy=report.policy, now=now, timings=timings,
-                 source=where)
+    return Claim(figures=found[0], policy=report.policy, now=now, timings=details.timings,
+                 diagnostics=details.diagnostics, source=where, report=report)
 
 
 @contextmanager

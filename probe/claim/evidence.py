@@ -1,9 +1,12 @@
 """The evidence file of a claim: every failed probe inside the periods claimed.
 
 One record per failed probe: which period it belongs to, its time (UTC and the account's
-clock), region, failing step, error class and the seconds each step took. JSON keeps the
-periods as a tree; CSV is one row per probe for a spreadsheet. Where the source holds
-no timings for a probe, its ``note`` says so instead of leaving a silent blank.
+clock), region, failing step, error class, the seconds each step took and the diagnostic
+files it left (each path, relative to the diagnostics directory, with its sha256, so a
+reader can check the file is the one the probe wrote). JSON keeps the periods as a
+tree; CSV is one row per probe for a spreadsheet, its files in one ``diagnostics`` cell
+(``path sha256:<hex>``, ``; ``-separated). Where the source holds no timings for a
+probe, its ``note`` says so instead of leaving a silent blank.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import orjson
 
 from probe.claim import Claim
 from probe.claim.ticket import TITLE
+from probe.diagnostics.records import files_json_ready
 from probe.instants import local, utc
 from probe.model import Failure
 from probe.reports.formatting import seconds
@@ -90,6 +94,7 @@ def _failure(claim: Claim, failure: Failure) -> dict[str, Any]:
         "step": failure.step,
         "error": failure.error,
         "durations": None if timings is None else {k: seconds(v) for k, v in timings.items()},
+        "diagnostics": files_json_ready(claim.diagnostics.get((failure.region, failure.ts), ())),
     }
     if timings is None:
         record["note"] = NO_TIMINGS
@@ -101,7 +106,7 @@ def _csv(claim: Claim) -> str:
     steps = _steps(claim)
     fields = ["account", "period", "period_start", "period_end", "claim_deadline",
               "past_deadline", "ts", "ts_local", "region", "step", "error",
-              *(f"{step}_seconds" for step in steps), "note"]
+              *(f"{step}_seconds" for step in steps), "diagnostics", "note"]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
@@ -115,6 +120,8 @@ def _csv(claim: Claim) -> str:
                 **common, **{k: failure[k] or "" for k in ("ts", "ts_local", "region", "step",
                                                            "error")},
                 **{f"{step}_seconds": durations.get(step, "") for step in steps},
+                "diagnostics": "; ".join(f"{d['path']} sha256:{d['sha256']}"
+                                         for d in failure["diagnostics"]),
                 "note": failure.get("note", ""),
             })
     return out.getvalue()

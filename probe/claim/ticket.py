@@ -118,6 +118,11 @@ def _evidence(claim: Claim, evidence: Sequence[str]) -> list[str]:
         f"  {probes} failed probe(s) inside these periods, each with its time, region, "
         f"failing step, error class and step timings ({claim.source}).",
     ]
+    kept = sum(1 for p in claim.periods for f in p.evidence
+               if claim.diagnostics.get((f.region, f.ts)))
+    if kept:
+        lines.append(f"  {kept} of them left diagnostic files (screenshot, browser trace, "
+                     "console log, WebRTC statistics), each named with its sha256.")
     missing = claim.missing_timings()
     if missing:
         lines.append(f"  Timings are missing for {missing} of them: the source does not "

@@ -1,70 +1,98 @@
-"""The timings of the failed probes a claim attaches, from the store or a results file.
+"""The timings and diagnostic files of the failed probes a claim attaches, from the
+store or a results file.
 
 The SLA engine needs only when a probe failed, where and how; a claim also shows how
-long each step took. The store keeps every failure in full, durations included; a
-results file has them only when its writer put them there (``export-results`` and the
-agent do; other tools may not), and the evidence says so where they are missing.
+long each step took and which files a failed browser probe left (screenshot, trace,
+console log, WebRTC statistics). The store keeps every failure in full, durations and
+diagnostics included; a results file has them only when its writer put them there
+(``export-results`` and the agent do; other tools may not), and the evidence says so
+where timings are missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from numbers import Real
 
 import orjson
 
-from probe.model import Failure, Instant
-from probe.results_file import ResultsFileError, parse_line
+from probe.model import DiagnosticFile, Failure, Instant
+from probe.results_file import ResultsFileError, diagnostics_of, parse_line
 from probe.sla.report import OutageInWindow
 from probe.statement import Source
 from probe.store import open_store
 
-Timings = Mapping[tuple[str, Instant], Mapping[str, float]]
+Key = tuple[str, Instant]
+"""A failed probe of the claiming account: ``(region, ts)``."""
+Timings = Mapping[Key, Mapping[str, float]]
 """Durations of failed probes by ``(region, ts)``; a probe missing here has none."""
+Diagnostics = Mapping[Key, tuple[DiagnosticFile, ...]]
+"""Diagnostic files of failed probes by ``(region, ts)``; a probe missing here left none."""
 
 
-def read_timings(source: Source, account: str, periods: Collection[OutageInWindow]) -> Timings:
-    """Durations of every failed probe behind ``periods`` that the source knows."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Details:
+    """What the source knows of the failed probes beyond the engine's view of them."""
+
+    timings: Timings = field(default_factory=dict)
+    diagnostics: Diagnostics = field(default_factory=dict)
+
+
+def read_timings(source: Source, account: str, periods: Collection[OutageInWindow]) -> Details:
+    """Durations and diagnostic files of every failed probe behind ``periods`` that the
+    source knows."""
     wanted = {(f.region, f.ts): f for period in periods for f in period.evidence}
     if not wanted:
-        return {}
+        return Details()
     if source.results is not None:
         return _from_file(source.results, account, wanted)
     assert source.database is not None
     return _from_store(source.database, account, wanted)
 
 
-def _from_store(url: str, account: str, wanted: Mapping[tuple[str, Instant], Failure]) -> Timings:
+def _from_store(url: str, account: str, wanted: Mapping[Key, Failure]) -> Details:
     """Failures are kept in full in the store; read those of the account's series."""
+    timings: dict[Key, Mapping[str, float]] = {}
+    diagnostics: dict[Key, tuple[DiagnosticFile, ...]] = {}
     store = open_store(url, interval=60.0, max_gap=300.0, create=False)
     try:
-        return {
-            key: dict(probe.durations)
-            for rows in store.dump() if rows.account == account
-            for probe in rows.failures
-            if probe.durations and (key := (probe.region, probe.ts)) in wanted
-        }
+        for rows in store.dump():
+            if rows.account != account:
+                continue
+            for probe in rows.failures:
+                if (key := (probe.region, probe.ts)) not in wanted:
+                    continue
+                if probe.durations:
+                    timings[key] = dict(probe.durations)
+                if probe.diagnostics:
+                    diagnostics[key] = probe.diagnostics
     finally:
         store.close()
+    return Details(timings=timings, diagnostics=diagnostics)
 
 
-def _from_file(
-    path: str, account: str, wanted: Mapping[tuple[str, Instant], Failure]
-) -> Timings:
-    """One pass over the file; of duplicate failures, the one the engine kept wins."""
-    found: dict[tuple[str, Instant], Mapping[str, float]] = {}
+def _from_file(path: str, account: str, wanted: Mapping[Key, Failure]) -> Details:
+    """One pass over the file; of duplicate failures, the one the engine kept wins, for
+    durations and diagnostics alike (a line without them never hides another's)."""
+    timings: dict[Key, Mapping[str, float]] = {}
+    diagnostics: dict[Key, tuple[DiagnosticFile, ...]] = {}
     for number, line in _lines(path):
         if not line.strip():
             continue
         ts, who, region, ok, step, error = parse_line(line, path, number)
-        failure = wanted.get((region, ts))
+        failure = wanted.get(key := (region, ts))
         if ok or who != account or failure is None:
             continue
-        durations = _durations(orjson.loads(line).get("durations"))
+        record = orjson.loads(line)
         same = (step, error) == (failure.step, failure.error)
-        if durations and (same or (region, ts) not in found):
-            found[(region, ts)] = durations
-    return found
+        durations = _durations(record.get("durations"))
+        if durations and (same or key not in timings):
+            timings[key] = durations
+        files = diagnostics_of(record.get("diagnostics"), path, number)
+        if files and (same or key not in diagnostics):
+            diagnostics[key] = files
+    return Details(timings=timings, diagnostics=diagnostics)
 
 
 def _lines(path: str) -> Iterator[tuple[int, bytes]]:

@@ -3,8 +3,9 @@
 - ``OK`` (0): done;
 - ``FAILED`` (1): the input was fine but the answer is no, or the command could not do
   its work: nothing to claim, an address already in use;
-- ``BAD_INPUT`` (2): a config, results file, store URL, secret or option is wrong; the
-  one-line message names the file, line, key or option;
+- ``BAD_INPUT`` (2): a config, results file, store URL, secret or option is wrong, or a
+  tool the command needs (Chromium for a PDF) is missing; the one-line message names
+  the file, line, key or option;
 - ``INTERRUPTED`` (130): Ctrl-C, as a shell reports SIGINT.
 
 ``guarded`` runs a command and turns the errors that mean bad input into their line on
@@ -20,12 +21,14 @@ from collections.abc import Callable
 from probe.claim import ClaimError
 from probe.config import ConfigError
 from probe.credentials import SecretError
+from probe.reports.pdf import PdfError
 from probe.results_file import ResultsFileError
 from probe.store import StoreError
 
 OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
 
-BAD_INPUT_ERRORS = (ConfigError, ResultsFileError, StoreError, SecretError, ClaimError)
+BAD_INPUT_ERRORS = (ConfigError, ResultsFileError, StoreError, SecretError, ClaimError,
+                    PdfError)
 
 
 def guarded(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

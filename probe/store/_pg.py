@@ -28,7 +28,7 @@ import psycopg
 
 from probe.model import ProbeResult, Seconds
 from probe.sla.timeline import failure_rank
-from probe.store._rows import durations_json, failure_of, segment_of
+from probe.store._rows import diagnostics_json, durations_json, failure_of, segment_of
 from probe.store._runs import coalesce
 from probe.store.base import Segment, SeriesRows
 
@@ -166,10 +166,11 @@ def insert_failures(conn: psycopg.Connection[Any], table: str,
     append path only adds failures after the last segment)."""
     conflict = " ON CONFLICT DO NOTHING" if table == "ignored" else ""
     conn.execute(
-        f"INSERT INTO {table} (series_id, ts, step, error, durations) SELECT * FROM "
-        f"unnest(%s::integer[], %s::float8[], %s::text[], %s::text[], %s::text[]){conflict}",
-        _columns([(sid, p.ts, p.step, p.error, durations_json(p.durations))
-                  for sid, p in found], 5),
+        f"INSERT INTO {table} (series_id, ts, step, error, durations, diagnostics) "
+        "SELECT * FROM unnest(%s::integer[], %s::float8[], %s::text[], %s::text[], "
+        f"%s::text[], %s::text[]){conflict}",
+        _columns([(sid, p.ts, p.step, p.error, durations_json(p.durations),
+                   diagnostics_json(p.diagnostics)) for sid, p in found], 6),
     )
 
 
@@ -191,15 +192,15 @@ def read_rows(conn: psycopg.Connection[Any], series: Sequence[tuple[int, str, st
     snapshot, so a failed segment and its failures always agree.
     """
     ids = [sid for sid, _, _ in series]
-    column = "durations" if durations else "NULL"
+    columns = "durations, diagnostics" if durations else "NULL, NULL"
     segments = _by_series(conn.execute(
         "SELECT series_id, first_ts, last_ts, probes, ok, max_step, prev_ts FROM segments "
         "WHERE series_id = ANY(%s) ORDER BY series_id, first_ts", (ids,)))
     failures = _by_series(conn.execute(
-        f"SELECT series_id, ts, step, error, {column} FROM failures "
+        f"SELECT series_id, ts, step, error, {columns} FROM failures "
         "WHERE series_id = ANY(%s) ORDER BY series_id, ts", (ids,)))
     ignored = _by_series(conn.execute(
-        f"SELECT series_id, ts, step, error, {column} FROM ignored "
+        f"SELECT series_id, ts, step, error, {columns} FROM ignored "
         "WHERE series_id = ANY(%s) ORDER BY series_id, ts, error", (ids,)))
     return [
         SeriesRows(

@@ -12,7 +12,8 @@ import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from probe.model import ProbeResult, Seconds
+from probe.diagnostics.records import files_from, files_json_ready
+from probe.model import DiagnosticFile, ProbeResult, Seconds
 from probe.sla.timeline import failure_rank
 from probe.store._runs import place
 from probe.store.base import Segment, SeriesRows, StoredWindow
@@ -59,9 +60,10 @@ def write_probe(conn: Connection, sid: int, probe: ProbeResult, break_gap: Secon
     """One probe of series ``sid``: segments re-placed around it, its failure kept."""
     if not probe.is_evidence:
         conn.execute(
-            "INSERT INTO ignored (series_id, ts, error, step, durations) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (sid, probe.ts, probe.error, probe.step, durations_json(probe.durations)),
+            "INSERT INTO ignored (series_id, ts, error, step, durations, diagnostics) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (sid, probe.ts, probe.error, probe.step, durations_json(probe.durations),
+             diagnostics_json(probe.diagnostics)),
         )
         return
     around = [segment_of(row) for row in conn.execute(_AROUND, (sid, probe.ts, sid, probe.ts))]
@@ -107,19 +109,24 @@ def _replace(
 
 
 def _keep_failure(conn: Connection, sid: int, probe: ProbeResult) -> None:
-    """Of failures at one instant, keep the smallest ``(step, error)``, as R1 does."""
+    """Of failures at one instant, keep the smallest ``(step, error)``, as R1 does.
+
+    The row kept is the winner's whole: its durations and its diagnostic files (the
+    loser's files stay on disk, unreferenced, until the budget prunes them)."""
     row = conn.execute(
         "SELECT step, error FROM failures WHERE series_id = ? AND ts = ?", (sid, probe.ts)
     ).fetchone()
-    values = (probe.step, probe.error, durations_json(probe.durations), sid, probe.ts)
+    values = (probe.step, probe.error, durations_json(probe.durations),
+              diagnostics_json(probe.diagnostics), sid, probe.ts)
     if row is None:
         conn.execute(
-            "INSERT INTO failures (step, error, durations, series_id, ts) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO failures (step, error, durations, diagnostics, series_id, ts) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             values,
         )
     elif failure_rank(probe.step, probe.error) < failure_rank(row[0], row[1]):
         conn.execute(
-            "UPDATE failures SET step = ?, error = ?, durations = ? "
+            "UPDATE failures SET step = ?, error = ?, durations = ?, diagnostics = ? "
             "WHERE series_id = ? AND ts = ?",
             values,
         )
@@ -135,7 +142,8 @@ def series(conn: Connection, accounts: Collection[str] | None) -> list[tuple[int
 def read_series(
     conn: Connection, sid: int, account: str, region: str, *, durations: bool
 ) -> SeriesRows:
-    """One series' rows; ``durations`` decodes them (export needs them, R1 does not)."""
+    """One series' rows; ``durations`` decodes them and the diagnostics (export and
+    claims need them, R1 does not)."""
     segments = [
         segment_of(row)
         for row in conn.execute(
@@ -147,14 +155,15 @@ def read_series(
     failures = [
         failure_of(r, account, region, durations=durations)
         for r in conn.execute(
-            "SELECT ts, step, error, durations FROM failures WHERE series_id = ? ORDER BY ts",
+            "SELECT ts, step, error, durations, diagnostics FROM failures "
+            "WHERE series_id = ? ORDER BY ts",
             (sid,),
         )
     ]
     ignored = [
         failure_of(r, account, region, durations=durations)
         for r in conn.execute(
-            "SELECT ts, step, error, durations FROM ignored WHERE series_id = ? "
+            "SELECT ts, step, error, durations, diagnostics FROM ignored WHERE series_id = ? "
             "ORDER BY ts, error",
             (sid,),
         )
@@ -177,9 +186,10 @@ def load_series(conn: Connection, found: SeriesRows) -> None:
     )
     for table, kept in (("failures", found.failures), ("ignored", found.ignored)):
         conn.executemany(
-            f"INSERT INTO {table} (series_id, ts, step, error, durations) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(sid, r.ts, r.step, r.error, durations_json(r.durations)) for r in kept],
+            f"INSERT INTO {table} (series_id, ts, step, error, durations, diagnostics) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(sid, r.ts, r.step, r.error, durations_json(r.durations),
+              diagnostics_json(r.diagnostics)) for r in kept],
         )
 
 
@@ -228,11 +238,13 @@ def segment_of(row: tuple[float, float, int, int, float, float | None]) -> Segme
     )
 
 
-def failure_of(
-    row: tuple[float, str | None, str | None, str | None], account: str, region: str, *,
-    durations: bool,
-) -> ProbeResult:
-    """A ``failures`` or ``ignored`` row (ts, step, error, durations) as the probe it was."""
+FailureRow = tuple[float, str | None, str | None, str | None, str | None]
+"""ts, step, error, durations, diagnostics (the last two JSON text or NULL)."""
+
+
+def failure_of(row: FailureRow, account: str, region: str, *, durations: bool) -> ProbeResult:
+    """A ``failures`` or ``ignored`` row as the probe it was; ``durations`` decodes the
+    durations and the diagnostics, which only exports and claims read."""
     return ProbeResult(
         ts=row[0],
         account=account,
@@ -241,6 +253,7 @@ def failure_of(
         step=row[1],
         error=row[2],
         durations=_durations(row[3], durations),
+        diagnostics=_diagnostics(row[4], durations),
     )
 
 
@@ -255,3 +268,12 @@ def durations_json(durations: Mapping[str, float]) -> str | None:
 
 def _durations(text: str | None, wanted: bool) -> dict[str, float]:
     return json.loads(text) if text and wanted else {}
+
+
+def diagnostics_json(files: Sequence[DiagnosticFile]) -> str | None:
+    """How diagnostic files are stored: a compact JSON array, NULL when there are none."""
+    return json.dumps(files_json_ready(files), separators=(",", ":")) if files else None
+
+
+def _diagnostics(text: str | None, wanted: bool) -> tuple[DiagnosticFile, ...]:
+    return files_from(json.loads(text)) if text and wanted else ()

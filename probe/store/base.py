@@ -2,10 +2,11 @@
 
 A store keeps probe results durably and compactly. Consecutive evidence probes of one
 ``(account, region)`` with the same outcome form a ``Segment``; every failed probe is
-also kept in full (step, error, durations) as claim evidence, and non-evidence failures
-(``auth_rejected``, ``internal``) are kept apart, as SLA_RULES "Input" treats them as no
-probe at all. Reading segments and failures back and folding them reproduces R1 exactly
-(``Store.builders``), which is how a restarted agent resumes an open outage.
+also kept in full (step, error, durations, diagnostic files) as claim evidence, and
+non-evidence failures (``auth_rejected``, ``internal``) are kept apart, as SLA_RULES
+"Input" treats them as no probe at all. Reading segments and failures back and folding
+them reproduces R1 exactly (``Store.builders``), which is how a restarted agent resumes
+an open outage.
 
 Exceptions::
 
@@ -69,7 +70,8 @@ class SeriesRows:
     region: str
     segments: list[Segment]
     failures: list[ProbeResult]
-    """Every failed evidence probe, in full (durations only when asked for)."""
+    """Every failed evidence probe, in full (durations and diagnostic files only when
+    asked for)."""
     ignored: list[ProbeResult]
     """Non-evidence failures (``auth_rejected``, ``internal``)."""
 

@@ -4,8 +4,9 @@
 file into the PostgreSQL database that agents of several regions will share.
 
 * Into an empty store the rows go as they are: segments, every failure with its
-  timings, the ignored failures and the maintenance windows. Exact (the same R1, the
-  same report) and fast: no probe is placed again. ``batch`` series per transaction.
+  timings and diagnostic files, the ignored failures and the maintenance windows.
+  Exact (the same R1, the same report) and fast: no probe is placed again. ``batch``
+  series per transaction.
 * Into a store that holds data already only when asked (``merge=True``): then every
   probe goes through ``write``, which places it by the store's rules and keeps a
   probe already there once, so copying twice, or onto a store agents already write

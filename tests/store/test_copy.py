@@ -39,9 +39,9 @@ def test_migrate_creates_then_has_nothing_to_do(
 ) -> None:
     url = postgres.schema("migrate_cli")
     assert main(["migrate", "--database", url]) == 0
-    assert capsys.readouterr().err == "schema at version 1 (applied 1)\n"
+    assert capsys.readouterr().err == "schema at version 2 (applied 1, 2)\n"
     assert main(["migrate", "--database", url]) == 0
-    assert capsys.readouterr().err == "schema at version 1 (nothing to apply)\n"
+    assert capsys.readouterr().err == "schema at version 2 (nothing to apply)\n"
     assert postgres.execute("SELECT count(*) FROM series", url) == [(0,)]
 
 

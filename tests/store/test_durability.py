@@ -28,14 +28,14 @@ os.kill(os.getpid(), signal.SIGKILL)
 def test_migrations_run_once(backend: Backend) -> None:
     store = backend.open()
     assert store.migrate() == []  # open_store applied them all already
-    assert [m.version for m in migrations()] == [1]
+    assert [m.version for m in migrations()] == [1, 2]
     again = backend.open()
     assert again.migrate() == []
 
 
 def test_a_fresh_database_records_every_migration(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "new.db"), interval=60, max_gap=300)
-    assert store.migrate() == [1]
+    assert store.migrate() == [1, 2]
     assert store.migrate() == []
     store.close()
 
