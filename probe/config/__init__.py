@@ -14,6 +14,7 @@ from pydantic import ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from probe.config._base import Section
+from probe.config._browser import BrowserSection, BrowserStep
 from probe.config._errors import ConfigError, ConfigProblem
 from probe.config._sections import (
     PASSWORD_HINT,
@@ -26,7 +27,8 @@ from probe.config._sections import (
     User,
     WindowSection,
 )
-from probe.config._target import PLACEHOLDER, RequestSection, TargetSection
+from probe.config._target import STEPS_NEEDED, RequestSection, TargetSection
+from probe.config._templates import PLACEHOLDER
 from probe.config._types import parse_duration
 from probe.config._yaml import KeyPath, line_of, load_yaml
 from probe.model import CreditTier, MaintenanceWindow, SlaPolicy
@@ -34,6 +36,8 @@ from probe.model import CreditTier, MaintenanceWindow, SlaPolicy
 __all__ = [
     "PLACEHOLDER",
     "Account",
+    "BrowserSection",
+    "BrowserStep",
     "ConfigError",
     "ConfigProblem",
     "DiagnosticsSection",
@@ -66,6 +70,17 @@ class Settings(Section):
             raise ValueError(f"account names must be unique: {', '.join(twice)} given twice")
         return self
 
+    @model_validator(mode="after")
+    def _steps_for_steps_accounts(self) -> Self:
+        """An account may choose ``flow: steps`` only when ``target.steps`` can run it."""
+        if self.target.has_steps():
+            return self
+        for index, account in enumerate(self.accounts):
+            if account.flow == "steps":
+                raise _AtKey(("accounts", index, "flow"),
+                             f"flow: steps needs target.{STEPS_NEEDED}")
+        return self
+
     def policy(self) -> SlaPolicy:
         """The SLA engine's view of ``sla:``."""
         sla = self.sla
@@ -89,6 +104,15 @@ class Settings(Section):
     def account_regions(self) -> dict[str, tuple[str, ...]]:
         """Configured regions per account (R2 counts them even without results)."""
         return {account.name: account.regions for account in self.accounts}
+
+
+class _AtKey(ValueError):
+    """A problem found by a validator of a whole section, at a key deeper inside it
+    (pydantic would place it at the section): ``_problem`` moves it there."""
+
+    def __init__(self, path: KeyPath, message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _window(section: WindowSection, default_zone: str) -> MaintenanceWindow:
@@ -125,6 +149,9 @@ def load_config(path: str | Path) -> Settings:
 
 def _problem(file: str, error: ErrorDetails, lines: dict[KeyPath, int]) -> ConfigProblem:
     path = _clean_path(error["loc"])
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, _AtKey):
+        path += cause.path
     key = _dotted(path)
     return ConfigProblem(
         path=file, key=key, line=line_of(lines, path), message=_message(error, path)

@@ -4,7 +4,8 @@ Lifesize Cloud has no documented sign-in API, so every URL, header, body and exp
 answer of a probe is configuration. The ``lifesize`` flow's defaults are the public facts
 (meeting API ``/meeting/create``, ``/meeting/get``, ``/meeting/delete`` with a ``key``
 header) plus a sign-in request that is an assumption to adjust; each of its requests may
-be overridden key by key. The ``steps`` flow is a whole script written in YAML.
+be overridden key by key. The ``steps`` flow is a whole script written in YAML; the
+``browser`` flow drives Chromium through the web app (``target.browser``, in ``_browser``).
 
 Strings may use ``${name}`` (``$${`` is a literal ``${``). The names are checked here,
 at load time, so that a typo fails the config check instead of every probe.
@@ -19,40 +20,25 @@ from typing import Any, Literal, Self
 from pydantic import Field, JsonValue, field_validator, model_validator
 
 from probe.config._base import Section
+from probe.config._browser import BrowserSection
+from probe.config._templates import FIXED_NAMES, NAME, placeholders
 from probe.config._types import Duration
 
-PLACEHOLDER = re.compile(r"\$\$|\$\{([^{}]*)\}")
-"""``${name}`` or the escape ``$$``; group 1 is the name (None for the escape)."""
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 JSON_PATH = re.compile(r"(?:[^.\[\]]+|\[\d+\])(?:\.[^.\[\]]+|\[\d+\])*")
 """``a.b[0].c``: keys separated by dots, list indexes in brackets."""
 BASE_URL = re.compile(r"https?://[^/\s]+(/\S*)?")
 SOURCE_PREFIXES = ("cookie:", "header:", "json:")
 
-FIXED_NAMES = frozenset({"account.name", "user.username", "user.password", "region", "probe.id"})
-"""Names every template may use; plus ``api_key``, ``hosts.*``, ``vars.*`` and extracts."""
-
 DEFAULT_HOSTS: Mapping[str, str] = {
     "login": "https://login.lifesizecloud.com",
     "meeting": "https://meetingapi.lifesizecloud.com",
     "call": "https://call.lifesizecloud.com",
+    "web": "https://webapp.lifesizecloud.com",
 }
 
 Scalar = str | int | float | bool | None
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
-
-
-def placeholders(value: Any) -> Iterator[str]:
-    """Every ``${name}`` inside a string or a JSON-like structure of strings."""
-    if isinstance(value, str):
-        yield from (m.group(1) for m in PLACEHOLDER.finditer(value) if m.group(1) is not None)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from placeholders(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from placeholders(item)
 
 
 class RequestSection(Section):
@@ -185,7 +171,7 @@ def lifesize_defaults(with_api_key: bool) -> dict[str, dict[str, Any]]:
 class TargetSection(Section):
     """Which flow probes run, where it sends its requests and the limits it runs under."""
 
-    flow: Literal["lifesize", "steps"] = "lifesize"
+    flow: Literal["lifesize", "steps", "browser"] = "lifesize"
     timeout: Duration = 30.0
     """Total time one probe may take, all steps together."""
     step_timeout: Duration = 15.0
@@ -205,6 +191,7 @@ class TargetSection(Section):
     certificate) must be written out, and the agent warns about it at start."""
     lifesize: LifesizeSection = LifesizeSection.model_validate(lifesize_defaults(False))
     steps: tuple[StepSection, ...] = ()
+    browser: BrowserSection = BrowserSection()
 
     @model_validator(mode="before")
     @classmethod
@@ -241,13 +228,16 @@ class TargetSection(Section):
     def _consistent(self) -> Self:
         if self.api_key_env is not None and self.api_key_file is not None:
             raise ValueError("give at most one of api_key_env or api_key_file")
-        if self.flow == "steps" and not any(s.step != "cleanup" for s in self.steps):
-            raise ValueError("flow: steps needs steps: a list with at least one login or call step")
+        if self.flow == "steps" and not self.has_steps():
+            raise ValueError(f"flow: steps needs {STEPS_NEEDED}")
         names = [step.name for step in self.steps]
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise ValueError(f"step names must be unique: {', '.join(twice)} given twice")
-        problem = check_names(self._script(), self.known_names())
+        known = self.known_names()
+        problem = (check_names(self._steps_script(), known) or
+                   check_names(self._lifesize_script(), known) or
+                   self.browser.check_names(known))
         if problem:
             raise ValueError(problem)
         return self
@@ -260,13 +250,22 @@ class TargetSection(Section):
             known.add("api_key")
         return known
 
-    def _script(self) -> list[tuple[str, RequestSection, bool]]:
-        if self.flow == "steps":
-            return [(f"steps.{s.name}", s, s.step == "cleanup") for s in self.steps]
+    def has_steps(self) -> bool:
+        """Whether ``steps`` can run the ``steps`` flow: one login or call step at least."""
+        return any(s.step != "cleanup" for s in self.steps)
+
+    def _steps_script(self) -> list[tuple[str, RequestSection, bool]]:
+        return [(f"steps.{s.name}", s, s.step == "cleanup") for s in self.steps]
+
+    def _lifesize_script(self) -> list[tuple[str, RequestSection, bool]]:
         parts = [("login", self.lifesize.login, False), ("create", self.lifesize.create, False),
                  ("poll", self.lifesize.poll, False), ("hangup", self.lifesize.hangup, True)]
         return [(f"lifesize.{key}", request, cleanup)
                 for key, request, cleanup in parts if request is not None]
+
+
+STEPS_NEEDED = "steps: a list with at least one login or call step"
+"""What the ``steps`` flow needs of ``target.steps``, for the message that says so."""
 
 
 def _overlay(defaults: dict[str, dict[str, Any]], given: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from probe.flows.base import SYSTEM_CLOCK, ClientFactory, Clock
 from probe.flows.errors import error_for
 from probe.model import ProbeResult
 
-__all__ = ["Request", "ScriptFlow"]
+__all__ = ["Request", "ScriptFlow", "constants_of", "probe_variables"]
 
 log = logging.getLogger("probe.flows")
 
@@ -82,8 +82,7 @@ class ScriptFlow:
                                                user_agent=target.user_agent,
                                                verify=target.tls_verify)
         self._clock = clock
-        self._constants = {**{f"hosts.{k}": v for k, v in target.hosts.items()},
-                           **{f"vars.{k}": v for k, v in target.vars.items()}}
+        self._constants = constants_of(target)
 
     async def run(self, account: Account, user: User) -> ProbeResult:
         """Sign in and set up a call as ``user`` of ``account``; the verdict as a result."""
@@ -105,19 +104,12 @@ class ScriptFlow:
             durations=probe.durations,
         )
 
+    async def aclose(self) -> None:
+        """Nothing to close: every probe opens and closes its own client."""
+
     def _variables(self, account: Account, user: User) -> dict[str, Any]:
-        variables: dict[str, Any] = {
-            **self._constants, "account.name": account.name, "user.username": user.username,
-            "region": self._region, "probe.id": uuid.uuid4().hex,
-            "user.password": self._secrets.resolve(
-                env=user.password_env, file=user.password_file,
-                what=f"password of {account.name}/{user.username}"),
-        }
-        target = self._target
-        if target.api_key_env is not None or target.api_key_file is not None:
-            variables["api_key"] = self._secrets.resolve(
-                env=target.api_key_env, file=target.api_key_file, what="target API key")
-        return variables
+        return probe_variables(self._target, self._secrets, constants=self._constants,
+                               account=account, user=user, region=self._region)
 
     async def _steps(self, client: httpx.AsyncClient, probe: _Probe,
                      start: float) -> _Failure | None:
@@ -181,6 +173,31 @@ class ScriptFlow:
             trace = probe.redact("".join(traceback.format_exception(exc)))
             log.error("%s: internal (a bug in the probe): %s\n%s", where, detail, trace)
         return error
+
+
+def probe_variables(target: TargetSection, secrets: Secrets, *, constants: dict[str, Any],
+                    account: Account, user: User, region: str) -> dict[str, Any]:
+    """The names a probe's templates start with; the secrets among them as ``Secret``.
+
+    Shared by every flow, so that ``${user.password}`` means the same everywhere.
+    """
+    variables: dict[str, Any] = {
+        **constants, "account.name": account.name, "user.username": user.username,
+        "region": region, "probe.id": uuid.uuid4().hex,
+        "user.password": secrets.resolve(
+            env=user.password_env, file=user.password_file,
+            what=f"password of {account.name}/{user.username}"),
+    }
+    if target.api_key_env is not None or target.api_key_file is not None:
+        variables["api_key"] = secrets.resolve(
+            env=target.api_key_env, file=target.api_key_file, what="target API key")
+    return variables
+
+
+def constants_of(target: TargetSection) -> dict[str, Any]:
+    """``hosts.*`` and ``vars.*``: the template names fixed by the config."""
+    return {**{f"hosts.{k}": v for k, v in target.hosts.items()},
+            **{f"vars.{k}": v for k, v in target.vars.items()}}
 
 
 def _render(spec: RequestSection, variables: dict[str, Any]) -> Outgoing:

@@ -25,6 +25,11 @@ class Flow(Protocol):
         """Sign in and set up a call; never raises for a failure of the service."""
         ...
 
+    async def aclose(self) -> None:
+        """Release what the flow keeps between probes (a browser); the HTTP flows keep
+        nothing. Called once, when the agent stops; no probe runs after it."""
+        ...
+
 
 class Clock(Protocol):
     """Wall time for ``ProbeResult.ts``, monotonic time for durations, and sleeping."""

@@ -7,10 +7,15 @@ exceptions to them.
     tls             httpx.ConnectError / NetworkError caused by ssl.SSLError
     connect         httpx.ConnectError (refused, unreachable), ReadError, WriteError
     timeout         httpx.TimeoutException, TimeoutError (step or total deadline)
+    dns … timeout   BrowserNetwork: the browser's net::ERR_* (or its timeout) on a page
     http_<status>   HttpStatus: an answer with a status the request does not expect
-    bad_response    BadResponse: wrong content or shape, over-long body, broken HTTP
+    bad_response    BadResponse: wrong content or shape, over-long body, broken HTTP,
+                    a page element missing after the page loaded
     auth_rejected   AuthRejected: our credentials were refused (not service downtime)
-    internal        anything else: a bug or misconfiguration of the probe (not downtime)
+    ice_failed      IceFailed: the call's peer connection failed or never connected
+    no_media        NoMedia: connected, but too few video frames or no audio arrived
+    internal        anything else: a bug or misconfiguration of the probe (not downtime),
+                    or the probe's browser crashed
 
 The word is ``error`` everywhere inside the program, as in ``ProbeResult.error``, the
 results files, the store and the reports; only the metrics label says ``reason``
@@ -31,7 +36,10 @@ __all__ = [
     "NETWORK_ERRORS",
     "AuthRejected",
     "BadResponse",
+    "BrowserNetwork",
     "HttpStatus",
+    "IceFailed",
+    "NoMedia",
     "ProbeFailure",
     "error_for",
 ]
@@ -64,6 +72,27 @@ class AuthRejected(ProbeFailure):
     """Our test account's credentials or API key were refused: a probe-side problem."""
 
     error = "auth_rejected"
+
+
+class IceFailed(ProbeFailure):
+    """The call's WebRTC peer connection failed, or did not connect in time."""
+
+    error = "ice_failed"
+
+
+class NoMedia(ProbeFailure):
+    """The call connected, but its video did not play (frames) or its audio did not flow."""
+
+    error = "no_media"
+
+
+class BrowserNetwork(ProbeFailure):
+    """A page did not load for a network reason the browser named (``dns``, ``connect``,
+    ``tls``, ``timeout``): the browser's ``net::ERR_*`` codes, translated once."""
+
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error = error
 
 
 _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (

@@ -36,3 +36,7 @@ class LifesizeFlow:
     async def run(self, account: Account, user: User) -> ProbeResult:
         """One probe as ``user`` of ``account``."""
         return await self._script.run(account, user)
+
+    async def aclose(self) -> None:
+        """Nothing to close: each probe opens and closes its own HTTP client."""
+        await self._script.aclose()

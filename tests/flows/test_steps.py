@@ -51,7 +51,7 @@ def api(respx_mock: respx.MockRouter) -> dict[str, respx.Route]:
 
 async def run(target: TargetSection, account: Account, secrets: Secrets, clock: Any) -> Any:
     flow = make_flow(target, region="eu", secrets=secrets, clock=clock)
-    assert isinstance(flow, StepsFlow)
+    assert isinstance(flow.flow_for(account), StepsFlow)
     return await flow.run(account, account.users[0])
 
 

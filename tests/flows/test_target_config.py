@@ -105,8 +105,11 @@ def test_a_config_file_error_names_file_key_and_line(tmp_path: Path) -> None:
 def test_the_packaged_demo_config_loads() -> None:
     with demo_config() as path:
         settings = load_config(path)
-    assert [a.name for a in settings.accounts] == ["acme", "globex"]
-    assert all(len(a.users) == 2 and a.regions == ("local",) for a in settings.accounts)
+    assert [(a.name, a.flow, len(a.users)) for a in settings.accounts] == [
+        ("acme", None, 2), ("globex", None, 2), ("initech", "browser", 1)]
+    assert all(a.regions == ("local",) for a in settings.accounts)
+    assert settings.target.flow == "lifesize"
+    assert settings.target.hosts["web"] == "http://127.0.0.1:8088"
     assert settings.agent.interval == 10.0
     assert settings.target.hosts["login"] == "http://127.0.0.1:8088"
     assert settings.target.hosts["meeting"] == "http://127.0.0.1:8088"
