@@ -18,6 +18,7 @@ import uvicorn
 
 from probe.addresses import parse_listen
 from probe.agent.archive import Archive
+from probe.agent.diagnostics_pruner import keep_within_budget
 from probe.agent.gc_pacing import FullCollections, settled
 from probe.agent.importer import run_importers
 from probe.agent.probing_role import Agent
@@ -26,6 +27,7 @@ from probe.agent.sla_role import SlaAgent
 from probe.agent.web import create_app
 from probe.config import Settings
 from probe.credentials import Secret, Secrets
+from probe.diagnostics import DiagnosticsDir, default_dir
 from probe.flows import make_flow
 from probe.http_server import Server, listen_socket
 from probe.store import Store, open_store
@@ -52,10 +54,13 @@ async def run_agent(
     )
     try:
         agent = _agent_for_role(settings, store, secrets)
-        await agent.resume()
-        if handle_signals:
-            _on_signals(stop)
-        return await _serve(agent, store, token, stop, on_started)
+        try:
+            await agent.resume()
+            if handle_signals:
+                _on_signals(stop)
+            return await _serve(agent, store, token, stop, on_started)
+        finally:
+            await agent.aclose()
     finally:
         await asyncio.to_thread(store.close)
 
@@ -64,8 +69,13 @@ def _agent_for_role(settings: Settings, store: Store, secrets: Secrets) -> Role:
     """A probing agent, or for ``agent.role: sla`` one that only reads the shared store."""
     if settings.agent.role == "sla":
         return SlaAgent(settings=settings, store=store)
-    flow = make_flow(settings.target, region=settings.agent.region, secrets=secrets)
+    flow = make_flow(settings.target, region=settings.agent.region, secrets=secrets,
+                     diagnostics=DiagnosticsDir(_diagnostics_root(settings)))
     return Agent(settings=settings, store=store, flow=flow)
+
+
+def _diagnostics_root(settings: Settings) -> Path:
+    return default_dir(settings.agent.database, settings.diagnostics.dir)
 
 
 async def _serve(
@@ -91,7 +101,10 @@ async def _serve(
                  asyncio.create_task(collections.run(stop), name="gc"),
                  asyncio.create_task(agent.refresher(stop), name="refresher"),
                  asyncio.create_task(run_importers(agent.settings, store, stop,
-                                                   agent.request_refresh), name="importers")]
+                                                   agent.request_refresh), name="importers"),
+                 asyncio.create_task(keep_within_budget(agent.settings, store,
+                                                        _diagnostics_root(agent.settings),
+                                                        stop), name="diagnostics")]
         url = f"http://{host}:{sock.getsockname()[1]}"
         _log.info("agent for region %s on %s: %d series every %gs", agent.settings.agent.region,
                   url, agent.series_count, agent.interval)
@@ -128,6 +141,8 @@ def _api_token(settings: Settings, secrets: Secrets) -> Secret | None:
 
 def _quiet_libraries() -> None:
     """httpx logs every request URL at INFO; APScheduler a warning per skipped run
-    (those are counted in lifesize_probe_skipped_runs_total instead)."""
+    (those are counted in lifesize_probe_skipped_runs_total instead); aioice (the demo's
+    simulator answering calls) every ICE check."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aioice").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

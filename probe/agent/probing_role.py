@@ -269,6 +269,10 @@ class Agent:
         if not await self.flush():
             _log.error("%d results could not be stored at shutdown", len(self._buffer))
 
+    async def aclose(self) -> None:
+        """Close the flow: the browser flow's Chromium and its Playwright driver."""
+        await self.flow.aclose()
+
 
 def probed_accounts(settings: Settings) -> list[Account]:
     """Accounts this agent probes: those listing its region, or listing none; with users."""

@@ -18,7 +18,7 @@ from probe.model import Seconds
 
 
 class Role(Protocol):
-    """One agent role, driven by ``main``: resume, start, three tasks, drain."""
+    """One agent role, driven by ``main``: resume, start, three tasks, drain, close."""
 
     settings: Settings
     interval: Seconds
@@ -52,4 +52,9 @@ class Role(Protocol):
 
     async def drain(self, timeout: float) -> None:
         """Stop starting work, finish what is in flight within ``timeout``, write all."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the role holds beyond the store (the browser flow's Chromium),
+        after ``drain``, or when starting failed."""
         ...

@@ -90,6 +90,9 @@ class SlaAgent:
         """Nothing in flight to wait for."""
         self._running = False
 
+    async def aclose(self) -> None:
+        """Nothing held beyond the store."""
+
     async def refresh(self) -> None:
         """Read the store, build and render the snapshot off the loop, swap it in.
 

@@ -16,9 +16,12 @@ __all__ = ["DiagnosticsDir", "ProbeFolder", "default_dir"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
 
 
-def default_dir(database: str) -> Path:
-    """Beside a SQLite store (``probe.db`` → ``probe-diagnostics``); else the working
-    directory's ``lifesize-probe-diagnostics``."""
+def default_dir(database: str, configured: str | None = None) -> Path:
+    """``diagnostics.dir`` when set (``configured``); else beside a SQLite store
+    (``probe.db`` → ``probe-diagnostics``); else the working directory's
+    ``lifesize-probe-diagnostics``. The agent writes there and ``claim`` reads there."""
+    if configured:
+        return Path(configured)
     prefix = "sqlite:///"
     if database.startswith(prefix) and ":memory:" not in database:
         store = Path(database[len(prefix):])

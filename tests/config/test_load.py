@@ -175,3 +175,20 @@ def test_shipped_configs_load(name: str) -> None:
 def test_agent_listen_needs_host_and_port(tmp_path: Path) -> None:
     (problem,) = problems(write(tmp_path, "agent:\n  listen: nowhere\n"))
     assert "agent.listen (line 2): expected HOST:PORT such as 127.0.0.1:9464" in problem
+
+
+def test_an_account_on_the_steps_flow_needs_steps_and_is_named_at_its_key(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, """
+accounts:
+  - name: acme
+    users: [{username: probe@acme.test, password_env: ACME_PASSWORD}]
+  - name: initech
+    flow: steps
+    users: [{username: probe@initech.test, password_env: INITECH_PASSWORD}]
+""")
+    assert problems(path) == [
+        f"{path}: accounts[1].flow (line 6): flow: steps needs target.steps: a list with at "
+        "least one login or call step"
+    ]
