@@ -10,13 +10,22 @@ event loop, which sends a generated video track (a colour bar moving across 320x
 - there are no STUN or TURN servers (``iceServers=[]``; aiortc's default is Google's);
 - the answerer gathers on 127.0.0.1 only. aioice 0.13 has no parameter for that: its
   ``gather_candidates`` asks the module function ``aioice.ice.get_host_addresses`` for
-  the interfaces, and that function leaves 127.0.0.1 out on purpose. ``_install_gathering``
-  replaces that function, once, by one that answers ``["127.0.0.1"]`` inside
-  ``loopback_gathering()`` (a context variable) and asks the original outside it. The
-  answerer enters it only around its own ``setLocalDescription``, where aiortc gathers
-  (the tasks it starts there inherit the context), so every other user of aioice in the
-  process gathers as before. The tests check every ``a=candidate`` and ``c=`` line of
-  the answer, so a change in aioice shows at once. (aioice also drops a component the
+  the interfaces, and that function leaves 127.0.0.1 out on purpose.
+  ``loopback_gathering()`` replaces that function, once, by one that answers
+  ``["127.0.0.1"]`` inside it (a context variable) and asks the original outside it;
+- checks from any other address are never answered. The browser sends checks to our
+  127.0.0.1 candidate from each of its own host candidates, and one from the machine's
+  LAN address would otherwise be answered there (aioice learns it as a peer-reflexive
+  candidate): a pair, and media, on an address that is not loopback. aiortc's ICE
+  connections are made by ``aiortc.rtcicetransport.Connection``, which the same context
+  manager replaces, once, by ``_LoopbackConnection``: made inside it, a connection
+  ignores binding requests from other addresses than 127.0.0.1.
+
+  The answerer enters it only around its own negotiation, where aiortc makes its
+  connections and gathers (the tasks it starts there inherit the context), so every
+  other user of aioice or aiortc in the process works as before. The tests check every
+  ``a=candidate`` and ``c=`` line of the answer, and every pair the browser saw succeed,
+  so a change in aioice or aiortc shows at once. (aioice also drops a component the
   remote side offered no candidate for, so an offer without a 127.0.0.1 candidate gets
   an answer without any.)
 
@@ -34,8 +43,10 @@ import contextvars
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import aioice.ice
+import aiortc.rtcicetransport
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack
 
@@ -66,11 +77,29 @@ def _loopback_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
     return _host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
 
 
+class _LoopbackConnection(aioice.ice.Connection):
+    """An ICE connection that, made inside ``loopback_gathering``, answers no check
+    from another address than 127.0.0.1 (so it never learns a peer-reflexive one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loopback_only = _LOOPBACK_ONLY.get()
+
+    def request_received(self, message: Any, addr: tuple[str, int], *args: Any) -> None:
+        if self._loopback_only and addr[0] != LOOPBACK:
+            return
+        super().request_received(message, addr, *args)
+
+
 @contextlib.contextmanager
 def loopback_gathering() -> Iterator[None]:
-    """Inside, aiortc peers of this task gather host candidates on 127.0.0.1 only."""
+    """Inside, aiortc peers of this task gather host candidates on 127.0.0.1 only and
+    answer ICE checks from 127.0.0.1 only."""
     if aioice.ice.get_host_addresses is not _loopback_addresses:
         aioice.ice.get_host_addresses = _loopback_addresses
+    made_by = vars(aiortc.rtcicetransport)  # where aiortc looks ``Connection`` up
+    if made_by["Connection"] is not _LoopbackConnection:
+        made_by["Connection"] = _LoopbackConnection
     token = _LOOPBACK_ONLY.set(True)
     try:
         yield
@@ -190,7 +219,8 @@ async def _negotiate(pc: RTCPeerConnection, offer: str, behaviour: Behaviour) ->
     password (so the browser's checks fail theirs).
     """
     remote = keep_loopback(offer) if behaviour.ice else _drop_candidates(offer, lambda _: True)
-    await pc.setRemoteDescription(RTCSessionDescription(sdp=remote, type="offer"))
+    with loopback_gathering():  # the ICE connections are made here
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=remote, type="offer"))
     media = [t for t in pc.getTransceivers() if t.kind in ("audio", "video")]
     if not media:
         raise ValueError("the offer has no audio or video")
