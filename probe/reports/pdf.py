@@ -33,10 +33,13 @@ at the screen's type (three times in two zones, unbroken). At 72 % the page is l
 out 975 pixels wide, and the type prints at about 7.5 pt."""
 PRINT_STYLE = ("@media print{body{margin:0;padding:0;max-width:none}"
                "td.t .local{white-space:normal}th,td{padding:.3rem .4rem}"
-               "tr,.figure,svg.timeline{break-inside:avoid}}")
+               "tr,.figure,svg.timeline{break-inside:avoid}h2,h3{break-after:avoid}"
+               "section[id^=account-]~section[id^=account-]{break-before:page}}")
 """Paper only: the page margins replace the body's, a local time may wrap at its
 spaces (a UTC time never does) and cells are a little tighter, so the outage tables
-fit the width; a table row or a figure is never cut between two pages."""
+fit the width; a table row or a figure is never cut between two pages, nor a heading
+from what follows it, and every account after the first starts a page (a claim
+concerns one account: its pages can be sent alone)."""
 TIMEOUT_MS = 120_000.0
 """Launching and printing: seconds normally; a slow CI machine gets room."""
 

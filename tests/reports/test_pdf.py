@@ -1,8 +1,9 @@
 """``report --format pdf``: the HTML statement printed by Debian's Chromium.
 
-The first page is rendered back to an image with poppler's ``pdftoppm`` and kept as an
-artefact (``artifacts/statement_pdf_page1.png``, git-ignored) for a person to look at;
-``pdftotext`` proves what the PDF says as text.
+The first page is shown in Chromium's own PDF viewer and screenshotted
+(``artifacts/statement_pdf_chromium.png``), and rendered alone with poppler's
+``pdftoppm`` (``artifacts/statement_pdf_page1.png``); both are git-ignored artefacts
+for a person to look at. ``pdftotext`` proves what the PDF says as text.
 """
 
 from __future__ import annotations
@@ -64,6 +65,27 @@ def test_the_first_page_renders_to_an_image(pdf: Path, tmp_path: Path) -> None:
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 40_000, "a blank page compresses to a few kilobytes"
+
+
+@pytest.mark.anyio
+async def test_chromium_shows_the_pdf_as_a_document(pdf: Path) -> None:
+    from playwright.async_api import async_playwright  # noqa: PLC0415 (only here)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "statement_pdf_chromium.png"
+    shot.unlink(missing_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            page = await browser.new_page(viewport={"width": 1000, "height": 1300})
+            await page.goto(pdf.as_uri())
+            assert await page.evaluate("document.contentType") == "application/pdf"
+            await page.wait_for_timeout(2000)  # the viewer draws the page after it loads
+            await page.screenshot(path=shot)
+        finally:
+            await browser.close()
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert shot.stat().st_size > 40_000, "a blank viewer compresses to a few kilobytes"
 
 
 def test_the_pdf_says_what_the_statement_says(pdf: Path) -> None:
