@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
-if TYPE_CHECKING:  # app.py imports the modules that import this one
-    from probe.simulator.app import Simulator
-    from probe.simulator.peer import Peers
+from probe.simulator.peer import Peers
+from probe.simulator.state import Simulator
 
-__all__ = ["body", "error", "peers", "simulator"]
+__all__ = ["body", "peers", "simulator"]
 
 
 def simulator(request: Request) -> Simulator:
@@ -39,8 +37,3 @@ async def body(request: Request) -> Any:
         return await request.json()
     except ValueError:
         return None
-
-
-def error(status: int, message: str) -> JSONResponse:
-    """The simulator's error answer, the same shape on every endpoint: ``{error}``."""
-    return JSONResponse({"error": message}, status_code=status)

@@ -16,7 +16,7 @@ from typing import Any
 
 from probe.config import load_config
 from probe.credentials import Secrets
-from probe.simulator.app import Simulator
+from probe.simulator.state import Simulator
 
 __all__ = ["demo_config", "load_simulator"]
 

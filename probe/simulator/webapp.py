@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from probe.simulator._requests import body, error, peers, simulator
+from probe.simulator._answers import error
+from probe.simulator._requests import body, peers, simulator
 from probe.simulator.faults import Fault
 from probe.simulator.misbehave import misbehave
 from probe.simulator.pages import call_page, landing_page, signin_page
