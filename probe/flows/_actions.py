@@ -17,7 +17,7 @@ from probe.config import BrowserStep
 from probe.flows._page import status_failure
 from probe.flows._template import render_text
 
-__all__ = ["describe", "perform"]
+__all__ = ["describe", "on_page", "perform"]
 
 Variables = Mapping[str, Any]
 
@@ -52,6 +52,19 @@ async def perform(page: Page, step: BrowserStep, variables: Variables, *, timeou
         await page.wait_for_url(text(step.wait_for.url), timeout=ms)
     else:
         await _visible(page, _target(page, step, text), marker=marker, ms=ms)
+
+
+async def on_page(page: Page, step: BrowserStep, variables: Variables) -> bool | None:
+    """Whether the element ``step`` acts on or waits for is in the page at all (visible
+    or not); ``None`` for a step with no element (``goto``, ``wait_for: url``)."""
+    def text(value: str | None) -> str:
+        return render_text(value or "", variables)
+
+    if step.goto is not None or (step.wait_for is not None and step.wait_for.url is not None):
+        return None
+    selector = step.fill or step.click
+    locator = page.locator(text(selector)) if selector else _target(page, step, text)
+    return await locator.count() > 0
 
 
 def _target(page: Page, step: BrowserStep, text: Callable[[str | None], str]) -> Locator:

@@ -3,7 +3,9 @@
 Steps are contiguous runs of actions with the same tag (``login``, ``call``), each with
 its own deadline (``step_timeout``) inside the attempt's (``timeout``), as in the HTTP
 flows. The first failure ends the attempt and names its step; a login step that ends
-(well or badly) with the wrong-password marker on screen is ``auth_rejected``. The
+(well or badly) with the wrong-password marker on screen is ``auth_rejected``. A step
+out of time on a loaded page is ``bad_response`` when its element is not in the page
+at all (the page changed) and ``timeout`` when it is, only not ready (the page is slow). The
 context is closed whatever happened, so no cookie, page or renderer outlives it.
 """
 
@@ -18,14 +20,15 @@ from typing import Any
 
 import anyio
 from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from probe.config import BrowserStep, TargetSection
 from probe.config._browser import MEDIA
 from probe.diagnostics import ProbeFolder
-from probe.flows._actions import describe, perform
+from probe.flows._actions import describe, on_page, perform
 from probe.flows._evidence import collect
 from probe.flows._media import RECORDER, Sample, expect_media
-from probe.flows._page import BrowserLost, PageWatch, translate
+from probe.flows._page import BrowserLost, PageWatch, Slow, translate
 from probe.flows._redact import Redactor
 from probe.flows.base import Clock
 from probe.flows.errors import AuthRejected, error_for
@@ -100,10 +103,10 @@ class Attempt:
         for step, actions in groupby(steps, key=lambda s: s.step):
             began = self.clock.monotonic()
             deadline = min(began + self.target.step_timeout, start + self.target.timeout)
-            current = "start"
+            current: BrowserStep | None = None
             try:
                 for action in actions:
-                    current = describe(action)
+                    current = action
                     await self._perform(page, watch, action, began, deadline)
                 if step == "login" and await self._refused(page, watch):
                     raise AuthRejected(f"the sign-in page shows {self._marker}")
@@ -112,8 +115,11 @@ class Attempt:
                 if step == "login" and not isinstance(exc, AuthRejected) and \
                         await self._refused(page, watch):
                     verdict = AuthRejected(f"the sign-in page shows {self._marker}")
+                elif current is not None and await self._only_slow(page, watch, current, exc):
+                    verdict = Slow(f"{exc} (the element is on the page, not ready in time)")
                 verdict = translate(verdict, watch, connected=_connected(page))
-                return Failure(step=step, error=self._judge(verdict, current))
+                where = describe(current) if current is not None else "start"
+                return Failure(step=step, error=self._judge(verdict, where))
             finally:
                 self.durations[step] = (self.durations.get(step, 0.0) +
                                         self.clock.monotonic() - began)
@@ -123,7 +129,7 @@ class Attempt:
                        began: float, deadline: float) -> None:
         remaining = deadline - self.clock.monotonic()
         if remaining <= 0:
-            raise TimeoutError("step deadline passed")
+            raise Slow("step deadline passed before this action")
         section = self.target.browser
         with anyio.fail_after(remaining + GRACE):
             if action.expect == MEDIA:
@@ -150,6 +156,21 @@ class Attempt:
             with anyio.fail_after(MARKER_TIMEOUT):
                 return await page.locator(self._marker).first.is_visible()
         except Exception:  # a page that cannot be asked shows no marker
+            return False
+
+    async def _only_slow(self, page: Page, watch: PageWatch, action: BrowserStep,
+                         exc: Exception) -> bool:
+        """Whether a step that timed out on a loaded page found its element there: a
+        slow page (``timeout``), where a missing one is a changed page (``bad_response``).
+        """
+        if not isinstance(exc, PlaywrightTimeout | TimeoutError) or isinstance(exc, Slow):
+            return False
+        if page.is_closed() or not watch.loaded:
+            return False
+        try:
+            with anyio.fail_after(MARKER_TIMEOUT):
+                return bool(await on_page(page, action, self.variables))
+        except Exception:  # a page that cannot be asked: the verdict stays
             return False
 
     async def _outcome(self, failure: Failure | None, context: BrowserContext,

@@ -25,7 +25,7 @@ from probe.flows.errors import (
     ProbeFailure,
 )
 
-__all__ = ["BrowserLost", "PageWatch", "status_failure", "translate"]
+__all__ = ["BrowserLost", "PageWatch", "Slow", "status_failure", "translate"]
 
 _NET_ERROR = re.compile(r"net::(ERR_[A-Z0-9_]+)")
 _NET_ERRORS = {
@@ -46,6 +46,11 @@ _LOST = ("Target page, context or browser has been closed", "Browser has been cl
 
 class BrowserLost(Exception):
     """The browser (or the page's renderer) died under the probe: ``internal``."""
+
+
+class Slow(TimeoutError):
+    """The step ran out of time on a page that is there, with the element it waited
+    for there too (only not ready): ``timeout``, not a changed page."""
 
 
 def status_failure(status: int, url: str) -> ProbeFailure:
@@ -139,6 +144,8 @@ def _timeout_or_network(exc: BaseException, watch: PageWatch) -> BaseException:
     if isinstance(exc, PlaywrightError) and code is not None:
         error = _net_error(code.group(1))
         return BadResponse(first) if error == "bad_response" else BrowserNetwork(error, first)
+    if isinstance(exc, Slow):
+        return exc
     if isinstance(exc, PlaywrightTimeout | TimeoutError):
         if watch.loaded:
             return BadResponse(f"{first} (on the loaded page {watch.url})")

@@ -150,6 +150,20 @@ async def test_a_wrong_password_is_auth_rejected_at_once(
     assert result.durations["login"] < target.step_timeout  # the marker, not the deadline
 
 
+@pytest.mark.parametrize(("selector", "error"), [
+    ("head > title", "timeout"),  # on the page, never visible: a page not ready in time
+    ("#no-such-button", "bad_response"),  # not on the loaded page at all: a changed page
+])
+async def test_a_step_out_of_time_is_slow_if_its_element_is_there_else_changed(
+        *, live_sim: LiveSimulator, make_target: Any, acme: Account, secrets: Secrets,
+        selector: str, error: str) -> None:
+    steps = [*SIGN_IN_ONLY[:1], {"step": "login", "wait_for": {"selector": selector}}]
+    target = browser_target(live_sim, make_target, confirm=False, steps=steps).model_copy(
+        update={"step_timeout": 1.0})
+    result = await probe(target, secrets, acme.users[0], acme, None)
+    assert (result.ok, result.step, result.error) == (False, "login", error)
+
+
 async def test_a_fault_that_lasts_one_attempt_is_confirmed_away(
         live_sim: LiveSimulator, make_target: Any, acme: Account, secrets: Secrets,
         tmp_path: Path) -> None:
