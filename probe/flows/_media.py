@@ -16,6 +16,7 @@ import anyio
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from probe.flows._page import Slow
 from probe.flows.base import Clock
 from probe.flows.errors import BadResponse, IceFailed, NoMedia, ProbeFailure
 
@@ -100,10 +101,19 @@ async def expect_media(page: Page, *, began: float, deadline: float, min_frames:
 
     ``began`` is when the call step started: ``durations`` gains ``connected`` and
     ``first_frame``, seconds from then. ``samples`` keeps every reading, for evidence.
+    A reading still unanswered at the deadline leaves the verdict to the last one
+    answered (``timeout`` when there is none).
     """
     first_frames: int | None = None
+    last: Sample | None = None
     while True:
-        sample = await _sample(page, deadline - clock.monotonic())
+        try:
+            sample = await _sample(page, deadline - clock.monotonic())
+        except TimeoutError:  # a starved page answered no reading before the deadline
+            if last is None:
+                raise Slow("the call page answered no statistics reading in time") from None
+            raise _missing(last, min_frames) from None
+        last = sample
         now = clock.monotonic()
         samples.append({"t": round(now - began, 3), **sample})
         if sample["connected"]:

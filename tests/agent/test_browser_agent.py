@@ -27,8 +27,9 @@ from probe.store import open_store
 from tests.agent.agent_config import PASSWORDS, target_section
 from tests.agent.in_loop import agent_in_loop
 from tests.agent.test_end_to_end import metric, scrape, until
+from tests.browser_probes import BROWSER_PROBES
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow,
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, BROWSER_PROBES,
               pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
                                  reason="Debian's chromium is not installed")]
 

@@ -26,9 +26,10 @@ from probe.flows._chromium import Chromium
 from probe.flows._redact import Redactor
 from probe.flows.browser import BrowserFlow
 from probe.model import ProbeResult
+from tests.browser_probes import BROWSER_PROBES
 from tests.conftest import PASSWORDS, LiveSimulator
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, BROWSER_PROBES]
 
 PASSWORD = PASSWORDS["ALICE_PW"]
 CHROMIUM = Path("/usr/bin/chromium")

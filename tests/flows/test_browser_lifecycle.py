@@ -19,6 +19,7 @@ from probe.credentials import Secrets
 from probe.diagnostics import DiagnosticsDir
 from probe.flows._chromium import Chromium
 from probe.model import ProbeResult
+from tests.browser_probes import BROWSER_PROBES
 from tests.conftest import LiveSimulator
 from tests.flows.test_browser_flow import (
     CHROMIUM,
@@ -28,7 +29,7 @@ from tests.flows.test_browser_flow import (
     opened,
 )
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, BROWSER_PROBES]
 
 
 def chromium_processes() -> dict[int, int]:

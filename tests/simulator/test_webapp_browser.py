@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from probe.simulator.peer import LOOPBACK
+from tests.browser_probes import BROWSER_PROBES
 from tests.simulator.calls import ALICE, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,7 +41,7 @@ STATS = """async () => {
   return out;
 }"""
 
-pytestmark = [pytest.mark.anyio,
+pytestmark = [pytest.mark.anyio, BROWSER_PROBES,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
 
 
