@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/probe_cpu.py [--probes 2000] [--concurrency 1,50,200]
 
-The simulator runs in its own process (``serve`` with config/demo.yaml), so the CPU
+The simulator runs in its own process (``simulate``, the packaged demo config), so the CPU
 measured here, ``time.process_time()`` of this process, is the client's alone: fresh
 client per probe, DNS-free loopback TCP, sign-in, create, one poll and the delete
 (four HTTP exchanges). When ``prometheus-blackbox-exporter`` is installed it is run on
@@ -33,9 +33,8 @@ import httpx
 from probe.config import Account, User, load_config
 from probe.credentials import Secrets
 from probe.flows import LifesizeFlow
+from probe.simulator import demo_config
 
-REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "config" / "demo.yaml"
 EXCHANGES_PER_PROBE = 4
 BLACKBOX_NAMES = ("prometheus-blackbox-exporter", "blackbox_exporter")
 BLACKBOX_MODULES = "modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n" \
@@ -94,7 +93,7 @@ def process(args: list[str], ready_url: str) -> Iterator[subprocess.Popen[bytes]
 def simulator() -> Iterator[str]:
     listen = f"127.0.0.1:{free_port()}"
     code = ("import sys, logging; logging.disable(logging.INFO); "
-            "from probe.simulator.serve import serve; "
+            "from probe.cli.simulate import serve; "
             "sys.exit(serve(listen=sys.argv[1], config_path=None))")
     url = f"http://{listen}"
     with process([sys.executable, "-c", code, listen], f"{url}/_sim/stats"):
@@ -125,10 +124,17 @@ async def drive_flow(flow: LifesizeFlow, users: list[tuple[Account, User]], prob
 
 
 def our_runs(url: str, probes: int, levels: list[int]) -> list[Run]:
-    settings = load_config(DEMO)
-    target = settings.target.model_copy(update={"hosts": {"login": url, "meeting": url}})
-    flow = LifesizeFlow(target, region="bench", secrets=Secrets(base_dir=DEMO.parent))
-    users = [(a, u) for a in settings.accounts for u in a.users]
+    with demo_config() as demo:
+        settings = load_config(demo)
+        secrets = Secrets(base_dir=demo.parent)
+        target = settings.target.model_copy(update={"hosts": {"login": url, "meeting": url}})
+        flow = LifesizeFlow(target, region="bench", secrets=secrets)
+        users = [(a, u) for a in settings.accounts if a.flow is None for u in a.users]
+        return _drive_levels(flow, users, probes, levels)
+
+
+def _drive_levels(flow: LifesizeFlow, users: list[tuple[Account, User]], probes: int,
+                  levels: list[int]) -> list[Run]:
     anyio.run(drive_flow, flow, users, 50, 10)  # warm up: imports, TLS context, caches
     return [anyio.run(drive_flow, flow, users, probes, level) for level in levels]
 
