@@ -2,10 +2,10 @@
 
 The agent probes the packaged demo config's accounts every 10 s on a temporary SQLite
 file, two over the API and one through the web app in Chromium (left out, in one line,
-where Chromium is missing); the simulator serves them, and faults can be injected there. Both listen
-where the command line says (by default 127.0.0.1:9464 and 127.0.0.1:8088; port 0
-takes a free one, announced at start), so a demo can run beside another, or beside the
-tests. Ctrl-C stops both cleanly.
+where Chromium is missing); the simulator serves them, and faults can be injected
+there. Both listen where the command line says (by default 127.0.0.1:9464 and
+127.0.0.1:8088; port 0 takes a free one, announced at start), so a demo can run beside
+another, or beside the tests. Ctrl-C stops both cleanly.
 """
 
 from __future__ import annotations
