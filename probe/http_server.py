@@ -75,10 +75,11 @@ def running(app: Any, host: str = "127.0.0.1", **options: Any) -> Iterator[str]:
     """Serve ``app`` on a free port of ``host`` in a thread; yields its base URL.
 
     ``options`` go to ``uvicorn.Config`` (``ssl_certfile``/``ssl_keyfile`` serve HTTPS).
+    An app's lifespan runs (the simulator closes its WebRTC peers in it).
     """
     sock = listen_socket(host, 0)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
+    config = uvicorn.Config(app, lifespan="auto", log_config=None, access_log=False,
                             timeout_graceful_shutdown=1, **options)
     scheme = "https" if options.get("ssl_certfile") else "http"
     server = Server(config)

@@ -38,7 +38,7 @@ async def run_demo(*, listen: str, simulator: str) -> int:
         demo = _demo_settings(_runnable(load_config(config)), listen=listen, simulator=sim_url,
                               database=f"sqlite:///{(Path(tmp) / 'demo.db').resolve()}")
         server = Server(uvicorn.Config(
-            create_app(load_simulator(config)), lifespan="off", log_config=None,
+            create_app(load_simulator(config)), lifespan="on", log_config=None,
             access_log=False, timeout_graceful_shutdown=1))
         task = asyncio.create_task(server.serve(sockets=[sock]), name="simulator")
         try:

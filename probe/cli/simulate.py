@@ -39,7 +39,7 @@ def serve(*, listen: str, config_path: Path | None) -> int:
         print(f"lifesize-probe simulate: cannot listen on {listen}: {exc.strerror}",
               file=sys.stderr)
         return exits.FAILED
-    config = uvicorn.Config(app, lifespan="off", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, lifespan="on", timeout_graceful_shutdown=2)
     server = Server(config, signals=True)
     print(f"simulator on http://{listen} (faults: POST /_sim/faults)", file=sys.stderr)
     with sock:

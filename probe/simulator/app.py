@@ -26,9 +26,9 @@ It checks the passwords of the configured accounts' users and, when the target h
 the API key. It reads them through the same ``password_env``/``password_file`` and
 ``api_key_env``/``api_key_file`` references as the probe, so one config file drives both.
 It is for loopback: it serves plain HTTP and its control API has no authentication.
-Its WebRTC peers close at the app's shutdown when it is served with the lifespan
-protocol on (``uvicorn`` ``lifespan="on"``); otherwise each closes by itself within
-a minute, or at ``DELETE /_sim/peers``.
+Its WebRTC peers close at the app's shutdown, in its lifespan (serve it with uvicorn's
+``lifespan="on"``, as ``simulate``, the demo and the tests do), each by itself within
+a minute, and all at ``DELETE /_sim/peers``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ event loop, which sends a generated video track (a colour bar moving across 320x
   an answer without any.)
 
 A peer closes itself after ``lifetime`` seconds, when its connection fails or closes,
-at ``Peers.close_all`` (the app's shutdown) and, failing that, when the event loop ends.
+and at ``Peers.close_all``, which the app's lifespan calls at shutdown (every server of
+the simulator runs with the lifespan protocol on).
 At most ``limit`` are open at once. The answer only sends: the page's fake camera is
 never decoded here, which keeps a call cheap.
 """
@@ -142,7 +143,6 @@ class Peers:
         self.lifetime = lifetime
         self._open: dict[RTCPeerConnection, asyncio.TimerHandle] = {}
         self._closing: set[asyncio.Task[None]] = set()
-        self._guardian: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._open)
@@ -153,8 +153,6 @@ class Peers:
             raise PeersFull(f"{self.limit} calls are open")
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         loop = asyncio.get_running_loop()
-        if self._guardian is None:
-            self._guardian = loop.create_task(self._close_at_loop_end())
         self._open[pc] = loop.call_later(self.lifetime, self._close_soon, pc)
         pc.add_listener("connectionstatechange", lambda: self._on_state(pc))
         try:
@@ -187,28 +185,9 @@ class Peers:
     async def close_all(self) -> int:
         """Close every open peer (at shutdown); how many there were."""
         count = len(self._open)
-        guardian, self._guardian = self._guardian, None
-        if guardian is not None and guardian is not asyncio.current_task():
-            guardian.cancel()
-            await asyncio.gather(guardian, return_exceptions=True)
-        await self._close_every()
-        return count
-
-    async def _close_every(self) -> None:
         await asyncio.gather(*(self.close(pc) for pc in list(self._open)))
         await asyncio.gather(*self._closing)
-
-    async def _close_at_loop_end(self) -> None:
-        """Wait, and close the peers when cancelled: also when the event loop ends.
-
-        A server run without the lifespan protocol never calls ``close_all``, but
-        ``asyncio.run`` (uvicorn's too) cancels every task left at its end and waits for
-        them, so the peers' sockets are closed here instead of being collected open.
-        """
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await self._close_every()
+        return count
 
 
 async def _negotiate(pc: RTCPeerConnection, offer: str, behaviour: Behaviour) -> str:

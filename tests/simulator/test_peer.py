@@ -85,12 +85,12 @@ async def test_every_peer_closes_at_app_shutdown() -> None:
             await offerer.close()
 
 
-async def test_peers_left_open_close_when_a_server_without_lifespan_stops() -> None:
+async def test_peers_left_open_close_when_their_server_stops() -> None:
     sim = Simulator({ALICE[0]: SimUser(account="acme", password=Secret(ALICE[1]))},
                     api_key=None)
     peers, offerer = Peers(), Offerer()
     try:
-        with running(create_app(sim, peers=peers)) as url:  # lifespan="off"
+        with running(create_app(sim, peers=peers)) as url:
             async with httpx.AsyncClient(base_url=url) as client:
                 await client.post("/signin", data={"username": ALICE[0], "password": ALICE[1]})
                 call = (await client.post("/call/")).headers["location"]
