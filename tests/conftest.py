@@ -123,7 +123,9 @@ def sim_server() -> Iterator[tuple[Any, str]]:
 @pytest.fixture
 def live_sim(sim_server: tuple[Any, str], acme: Account,
              globex: Account) -> Iterator[LiveSimulator]:
-    """The session's simulator, serving a fresh simulator of acme's and globex's users."""
+    """The session's simulator, serving a fresh simulator of acme's and globex's users;
+    its calls are hung up when the test ends (a browser that closes a page does not
+    always hang up, and a call lives a minute: the next test would count it)."""
     app, url = sim_server
     users = {
         user.username: SimUser(
@@ -136,3 +138,4 @@ def live_sim(sim_server: tuple[Any, str], acme: Account,
     app.state.sim = sim
     yield LiveSimulator(sim, url)
     app.state.sim = Simulator({}, api_key=None)
+    httpx.delete(f"{url}/_sim/peers", timeout=30).raise_for_status()

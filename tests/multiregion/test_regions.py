@@ -146,7 +146,8 @@ def test_account_level_unavailable_time_follows_the_quorum(lab: Lab) -> None:
     reports = {q: report(lab, q, month) for q in ("any", "majority", "all")}
     outages = {q: found["outages"] for q, found in reports.items()}
     phases = {q: [phase_of(o, starts) for o in found] for q, found in outages.items()}
-    assert phases == {"any": [1, 2, 3, 4], "majority": [2, 3], "all": [3]}, outages
+    assert phases == {"any": [1, 2, 3, 4], "majority": [2, 3], "all": [3]}, (
+        f"phases {phases}, phase starts {starts}, outages {json.dumps(outages)}")
     for found in outages.values():
         for outage in found:
             assert outage["counted"]
