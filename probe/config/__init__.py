@@ -14,7 +14,7 @@ from pydantic import ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from probe.config._base import Section
-from probe.config._browser import BrowserSection, BrowserStep
+from probe.config._browser import MEDIA, BrowserSection, BrowserStep
 from probe.config._errors import ConfigError, ConfigProblem
 from probe.config._sections import (
     PASSWORD_HINT,
@@ -34,6 +34,7 @@ from probe.config._yaml import KeyPath, line_of, load_yaml
 from probe.model import CreditTier, MaintenanceWindow, SlaPolicy
 
 __all__ = [
+    "MEDIA",
     "PLACEHOLDER",
     "Account",
     "BrowserSection",

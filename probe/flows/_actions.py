@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.async_api import Locator, Page
 
-from probe.config import BrowserStep
+from probe.config import MEDIA, BrowserStep
 from probe.flows._page import status_failure
 from probe.flows._template import render_text
 
@@ -56,11 +56,13 @@ async def perform(page: Page, step: BrowserStep, variables: Variables, *, timeou
 
 async def on_page(page: Page, step: BrowserStep, variables: Variables) -> bool | None:
     """Whether the element ``step`` acts on or waits for is in the page at all (visible
-    or not); ``None`` for a step with no element (``goto``, ``wait_for: url``)."""
+    or not); ``None`` for a step with no element (``goto``, ``wait_for: url``,
+    ``expect: media``)."""
     def text(value: str | None) -> str:
         return render_text(value or "", variables)
 
-    if step.goto is not None or (step.wait_for is not None and step.wait_for.url is not None):
+    if step.goto is not None or step.expect == MEDIA or (
+            step.wait_for is not None and step.wait_for.url is not None):
         return None
     selector = step.fill or step.click
     locator = page.locator(text(selector)) if selector else _target(page, step, text)

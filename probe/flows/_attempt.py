@@ -22,8 +22,7 @@ import anyio
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from probe.config import BrowserStep, TargetSection
-from probe.config._browser import MEDIA
+from probe.config import MEDIA, BrowserStep, TargetSection
 from probe.diagnostics import ProbeFolder
 from probe.flows._actions import describe, on_page, perform
 from probe.flows._evidence import collect
