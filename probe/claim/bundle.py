@@ -26,7 +26,6 @@ twice gives the same members.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 import time
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from probe.atomic import written_whole
 from probe.claim import Claim, ClaimError
 from probe.claim.evidence import render_evidence
 from probe.diagnostics import DiagnosticsDir
@@ -186,20 +186,9 @@ def _stamp(now: float) -> tuple[int, int, int, int, int, int]:
 
 @contextmanager
 def _aside(target: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside ``target``, renamed onto it when the block succeeds and
-    removed when it fails."""
+    """``written_whole``, its failures as ``ClaimError`` (one line)."""
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
-                                    dir=target.parent)
-    except OSError as exc:
-        raise ClaimError(f"bundle {target}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w+b") as handle:
+        with written_whole(target) as handle:
             yield handle
-        os.replace(temp, target)
     except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
         raise ClaimError(f"bundle {target}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from probe.atomic import written_whole
 
 
 def write_output(text: str, path: str | None) -> None:
@@ -19,12 +19,5 @@ def write_output(text: str, path: str | None) -> None:
 
 def write_file(data: bytes, path: str) -> None:
     """``data`` to ``path`` atomically: a temp file beside it, renamed onto it."""
-    target = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with written_whole(Path(path)) as handle:
+        handle.write(data)

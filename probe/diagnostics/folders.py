@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import time
 from pathlib import Path
 
+from probe.atomic import written_whole
 from probe.model import DiagnosticFile, Instant
 
 __all__ = ["DiagnosticsDir", "ProbeFolder", "default_dir"]
@@ -71,9 +71,8 @@ class ProbeFolder:
     def add(self, *, kind: str, name: str, data: bytes) -> DiagnosticFile:
         """Write ``data`` as ``name`` in this folder."""
         target = self.path / safe_name(name)
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        with written_whole(target) as handle:
+            handle.write(data)
         return self._entry(kind, target, hashlib.sha256(data).hexdigest(), len(data))
 
     def add_file(self, *, kind: str, name: str, source: Path) -> DiagnosticFile:
