@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -149,13 +149,10 @@ class Attempt:
 
         Only a loaded page is asked: a question to a page still loading waits for it.
         """
-        if self._marker is None or page.is_closed() or not watch.loaded:
+        marker = self._marker
+        if marker is None:
             return False
-        try:
-            with anyio.fail_after(MARKER_TIMEOUT):
-                return await page.locator(self._marker).first.is_visible()
-        except Exception:  # a page that cannot be asked shows no marker
-            return False
+        return await _ask(page, watch, page.locator(marker).first.is_visible)
 
     async def _only_slow(self, page: Page, watch: PageWatch, action: BrowserStep,
                          exc: Exception) -> bool:
@@ -164,13 +161,10 @@ class Attempt:
         """
         if not isinstance(exc, PlaywrightTimeout | TimeoutError) or isinstance(exc, Slow):
             return False
-        if page.is_closed() or not watch.loaded:
-            return False
-        try:
-            with anyio.fail_after(MARKER_TIMEOUT):
-                return bool(await on_page(page, action, self.variables))
-        except Exception:  # a page that cannot be asked: the verdict stays
-            return False
+
+        async def there() -> bool:
+            return bool(await on_page(page, action, self.variables))
+        return await _ask(page, watch, there)
 
     async def _outcome(self, failure: Failure | None, context: BrowserContext,
                        page: Page | None, watch: PageWatch) -> Outcome:
@@ -198,6 +192,18 @@ class Attempt:
             trace = self.redactor.text("".join(traceback.format_exception(exc)))
             log.error("%s: internal (a bug in the probe): %s\n%s", where, detail, trace)
         return error
+
+
+async def _ask(page: Page, watch: PageWatch, question: Callable[[], Awaitable[bool]]) -> bool:
+    """A yes-or-no question to a loaded page, within ``MARKER_TIMEOUT``: no for a page
+    still loading (a question to it would wait for it) or one that cannot be asked."""
+    if page.is_closed() or not watch.loaded:
+        return False
+    try:
+        with anyio.fail_after(MARKER_TIMEOUT):
+            return await question()
+    except Exception:  # a page that cannot be asked says no: the verdict stays
+        return False
 
 
 def _connected(page: Page) -> bool:
